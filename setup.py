@@ -1,0 +1,26 @@
+"""Install ganlab: `pip install -e .` (and `.[test]` for the test suite)."""
+from setuptools import find_packages, setup
+
+setup(
+    name="ganlab",
+    version="0.1.0",
+    description="A TensorFlow / Keras 3 toolkit for a course on Generative Adversarial Networks",
+    packages=find_packages(include=["ganlab", "ganlab.*"]),
+    python_requires=">=3.10",
+    install_requires=[
+        "tensorflow>=2.16,<2.22",
+        "keras>=3.3",
+        "tensorboard",
+        "numpy",
+        "scipy",
+        "matplotlib",
+        "pillow",
+        "scikit-learn",
+        "scikit-image",
+    ],
+    extras_require={
+        "test": ["pytest"],
+        "tfds": ["tensorflow-datasets"],
+    },
+    entry_points={"console_scripts": ["ganlab=ganlab.cli:main"]},
+)
