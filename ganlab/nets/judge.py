@@ -174,7 +174,7 @@ def judge_features(judge, images, batch_size=500):
     (360, 64)
     """
     layer = judge.get_layer(FEATURES_LAYER)
-    extractor = keras.Model(judge.inputs, layer.output)
+    extractor = keras.Model(judge.input, layer.output)
     outputs = [
         keras.ops.convert_to_numpy(extractor(batch, training=False))
         for batch in _as_batches(images, batch_size)
