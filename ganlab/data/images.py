@@ -423,7 +423,10 @@ def _faces_arrays(split, image_size):
     faces = lfw_subset()[:100]  # the first 100 are faces, the last 100 non-faces
     order = np.random.default_rng(_FACES_SPLIT_SEED).permutation(len(faces))
     idx = np.sort(order[:_FACES_NUM_TRAIN] if split == "train" else order[_FACES_NUM_TRAIN:])
-    images = faces[idx].astype(np.float32) * 2.0 - 1.0
+    images = faces[idx].astype(np.float32)
+    if np.issubdtype(faces.dtype, np.integer):  # documented as uint8, shipped as [0, 1] floats
+        images = images / 255.0
+    images = images * 2.0 - 1.0
     return _resize(images[..., None], image_size), None
 
 
