@@ -112,7 +112,7 @@ def dcgan_generator(
     >>> g = dcgan_generator(latent_dim=100, image_size=64, channels=3, width=64)
     >>> sum(int(np.prod(w.shape)) for w in g.trainable_weights)  # the tutorial's netG
     3576704
-    >>> g(keras.random.normal((2, 100))).shape
+    >>> tuple(g(keras.random.normal((2, 100))).shape)
     (2, 64, 64, 3)
     """
     _check_int("latent_dim", latent_dim, 1)
@@ -205,7 +205,7 @@ def dcgan_discriminator(
     >>> d = dcgan_discriminator(image_size=64, channels=3, width=64)
     >>> sum(int(np.prod(w.shape)) for w in d.trainable_weights)  # the tutorial's netD
     2765568
-    >>> d(keras.random.normal((2, 64, 64, 3))).shape
+    >>> tuple(d(keras.random.normal((2, 64, 64, 3))).shape)
     (2, 1)
     """
     _check_int("channels", channels, 1)

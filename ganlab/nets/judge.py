@@ -55,7 +55,7 @@ def build_judge(num_classes=10, feature_dim=64, dropout=0.3, name="judge"):
     Example:
 
     >>> judge = build_judge()
-    >>> judge(np.zeros((2, 32, 32, 1), "float32")).shape
+    >>> tuple(judge(np.zeros((2, 32, 32, 1), "float32")).shape)
     (2, 10)
     """
     for arg, value in (("num_classes", num_classes), ("feature_dim", feature_dim)):
@@ -98,7 +98,8 @@ def load_judge(path=None):
     Example:
 
     >>> judge = load_judge()
-    >>> probs = judge_predict(judge, images)  # doctest: +SKIP
+    >>> judge.output_shape
+    (None, 10)
     """
     path = DEFAULT_JUDGE_PATH if path is None else Path(path)
     if not path.is_file():
@@ -142,6 +143,8 @@ def judge_predict(judge, images, batch_size=500):
     >>> from ganlab.data.images import load_image_arrays
     >>> x, y = load_image_arrays("digits", "test")
     >>> accuracy = (judge_predict(load_judge(), x).argmax(-1) == y).mean()
+    >>> bool(accuracy >= 0.97)
+    True
     """
     outputs = [
         keras.ops.convert_to_numpy(keras.ops.softmax(judge(batch, training=False)))
@@ -169,8 +172,9 @@ def judge_features(judge, images, batch_size=500):
 
     Example:
 
-    >>> f = judge_features(load_judge(), x)  # doctest: +SKIP
-    >>> f.shape
+    >>> from ganlab.data.images import load_image_arrays
+    >>> x, _ = load_image_arrays("digits", "test")
+    >>> judge_features(load_judge(), x).shape
     (360, 64)
     """
     layer = judge.get_layer(FEATURES_LAYER)
