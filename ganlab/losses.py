@@ -1,0 +1,215 @@
+"""Pure GAN loss functions, one per equation in the lectures.
+
+Every function takes discriminator logits (or critic scores) of any rank
+(a vector for an MLP discriminator, a map for a PatchGAN), casts them to
+float32 (so mixed precision never computes a loss in float16), and returns
+the scalar mean over all of its elements: the per-replica mean. Models scale
+that mean to the global batch (see `ganlab.models.base`).
+
+Labels follow the papers: real = 1, fake = 0. The logits are the
+discriminator's pre-sigmoid outputs, D(x) = sigmoid(logit); every log-term is
+written with `softplus` so that it is finite for any logit:
+
+    log D(x)       = log sigmoid(l)     = -softplus(-l)
+    log(1 - D(x))  = log sigmoid(-l)    = -softplus(l)
+"""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+
+def _f32(x):
+    return ops.cast(x, "float32")
+
+
+def minimax_discriminator_loss(real_logits, fake_logits):
+    """Discriminator loss of the minimax game (Goodfellow 2014, Eq. 1).
+
+    D ascends V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]; this returns
+    -V, to be descended:
+
+        L_D = -E_x[log D(x)] - E_z[log(1 - D(G(z)))]
+            = E_x[softplus(-l_real)] + E_z[softplus(l_fake)]
+
+    It is the binary cross-entropy with real = 1 and fake = 0, and the
+    discriminator loss of every generator loss below.
+
+    Args:
+        real_logits: D's logits on real data, any shape.
+        fake_logits: D's logits on generated data, any shape.
+
+    Returns:
+        Scalar float32 tensor.
+
+    Example:
+        >>> float(minimax_discriminator_loss([0.0], [0.0]))  # 2 log 2
+        1.3862943649291992
+    """
+    return ops.mean(ops.softplus(-_f32(real_logits))) + ops.mean(
+        ops.softplus(_f32(fake_logits))
+    )
+
+
+def minimax_generator_loss(fake_logits):
+    """Generator loss of the minimax game (Goodfellow 2014, Eq. 1, Algorithm 1).
+
+    G descends E_z[log(1 - D(G(z)))] = -E_z[softplus(l_fake)].
+
+    Its gradient with respect to the logit is -sigmoid(l) = -D(G(z)): when D
+    confidently rejects the samples (D(G(z)) near 0, early in training) the
+    gradient vanishes. That is why the paper recommends the non-saturating
+    loss in practice (Section 3).
+
+    Args:
+        fake_logits: D's logits on generated data, any shape.
+
+    Returns:
+        Scalar float32 tensor (always <= 0).
+    """
+    return -ops.mean(ops.softplus(_f32(fake_logits)))
+
+
+def non_saturating_generator_loss(fake_logits):
+    """Non-saturating generator loss (Goodfellow 2014, Section 3).
+
+    G ascends E_z[log D(G(z))]; this returns its negative, to be descended:
+
+        L_G = -E_z[log D(G(z))] = E_z[softplus(-l_fake)]
+
+    Same fixed point as the minimax loss, but its gradient with respect to
+    the logit, -(1 - D(G(z))), is largest exactly when D rejects the samples.
+
+    Args:
+        fake_logits: D's logits on generated data, any shape.
+
+    Returns:
+        Scalar float32 tensor (always >= 0).
+    """
+    return ops.mean(ops.softplus(-_f32(fake_logits)))
+
+
+def wasserstein_discriminator_loss(real_scores, fake_scores):
+    """Critic loss of WGAN (Arjovsky 2017, Eq. 3 and Algorithm 1).
+
+    The critic f ascends E_x[f(x)] - E_z[f(G(z))], the Kantorovich-Rubinstein
+    estimate of W1 (for f 1-Lipschitz); this returns its negative:
+
+        L_critic = E_z[f(G(z))] - E_x[f(x)]
+
+    so -L_critic is the Wasserstein estimate logged during training.
+
+    Args:
+        real_scores: critic outputs on real data, any shape (unbounded).
+        fake_scores: critic outputs on generated data, any shape.
+
+    Returns:
+        Scalar float32 tensor.
+    """
+    return ops.mean(_f32(fake_scores)) - ops.mean(_f32(real_scores))
+
+
+def wasserstein_generator_loss(fake_scores):
+    """Generator loss of WGAN (Arjovsky 2017, Algorithm 1): -E_z[f(G(z))].
+
+    Args:
+        fake_scores: critic outputs on generated data, any shape.
+
+    Returns:
+        Scalar float32 tensor.
+    """
+    return -ops.mean(_f32(fake_scores))
+
+
+def least_squares_discriminator_loss(real_outputs, fake_outputs, a=0.0, b=1.0):
+    """Least-squares discriminator loss (Mao 2017, LSGAN, Eq. 2).
+
+        L_D = 1/2 E_x[(D(x) - b)^2] + 1/2 E_z[(D(G(z)) - a)^2]
+
+    with the paper's 0-1 coding a = 0 (fake), b = 1 (real) by default.
+    D's outputs here are raw (no sigmoid).
+
+    Args:
+        real_outputs: D's outputs on real data, any shape.
+        fake_outputs: D's outputs on generated data, any shape.
+        a: target for fake data.
+        b: target for real data.
+
+    Returns:
+        Scalar float32 tensor.
+    """
+    real = _f32(real_outputs)
+    fake = _f32(fake_outputs)
+    return 0.5 * ops.mean(ops.square(real - b)) + 0.5 * ops.mean(
+        ops.square(fake - a)
+    )
+
+
+def least_squares_generator_loss(fake_outputs, c=1.0):
+    """Least-squares generator loss (Mao 2017, LSGAN, Eq. 2).
+
+        L_G = 1/2 E_z[(D(G(z)) - c)^2]   with c = 1 by default.
+
+    Args:
+        fake_outputs: D's outputs on generated data, any shape.
+        c: the value G wants D to believe for fake data.
+
+    Returns:
+        Scalar float32 tensor.
+    """
+    return 0.5 * ops.mean(ops.square(_f32(fake_outputs) - c))
+
+
+def gradient_penalty(critic, real, fake, epsilon=None, seed=None, target=1.0):
+    """Two-sided gradient penalty of WGAN-GP (Gulrajani 2017, Eq. 3, Algorithm 1).
+
+        x_hat = eps * x + (1 - eps) * x_tilde,   eps ~ U[0, 1] per example
+        GP    = E_{x_hat}[(||grad_{x_hat} f(x_hat)||_2 - 1)^2]
+
+    `lambda` is applied by the model, not here. This is the one place outside
+    `ganlab.models` that opens a `tf.GradientTape`: it differentiates the
+    critic with respect to its input, not its parameters.
+
+    The norm is sqrt(sum(g^2) + 1e-12): the plain norm has an infinite (NaN)
+    derivative where the gradient is exactly zero.
+
+    Args:
+        critic: callable mapping a batch like `real` to scores.
+        real: batch of real samples, shape (batch, ...).
+        fake: batch of generated samples, same shape.
+        epsilon: optional interpolation weights of shape (batch, 1, ..., 1)
+            in [0, 1]; drawn from U[0, 1] per example when None.
+        seed: seed or `keras.random.SeedGenerator` for drawing epsilon.
+        target: the norm the penalty pulls towards (1 in the paper).
+
+    Returns:
+        Scalar float32 tensor.
+
+    Raises:
+        ValueError: if `real` and `fake` have different static shapes.
+    """
+    real = _f32(real)
+    fake = _f32(fake)
+    if real.shape != fake.shape:
+        raise ValueError(
+            "gradient_penalty needs `real` and `fake` of one shape. "
+            f"Received: real.shape={real.shape}, fake.shape={fake.shape}"
+        )
+    if epsilon is None:
+        eps_shape = [ops.shape(real)[0]] + [1] * (len(real.shape) - 1)
+        epsilon = keras.random.uniform(eps_shape, 0.0, 1.0, seed=seed)
+    epsilon = _f32(epsilon)
+    x_hat = epsilon * real + (1.0 - epsilon) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(x_hat)
+        scores = critic(x_hat, training=True)
+    grads = tape.gradient(scores, x_hat)
+    axes = list(range(1, len(real.shape)))
+    norm = ops.sqrt(ops.sum(ops.square(grads), axis=axes) + 1e-12)
+    return ops.mean(ops.square(norm - target))
+
+
+GENERATOR_LOSSES = {
+    "minimax": minimax_generator_loss,
+    "non_saturating": non_saturating_generator_loss,
+}

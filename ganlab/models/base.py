@@ -1,0 +1,263 @@
+"""What every GAN variant shares: latent prior, seeds, compile, metrics, config."""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+LATENT_DISTRIBUTIONS = ("normal", "uniform")
+
+
+class ReplicaSafeSeedGenerator(keras.random.SeedGenerator):
+    """A `keras.random.SeedGenerator` whose state can advance inside a replica.
+
+    Keras creates the state with aggregation "none", which a
+    `MirroredStrategy` refuses to assign in replica context. Every replica
+    advances the state identically, so taking the first replica's value
+    ("only_first_replica") is exact.
+    """
+
+    def __init__(self, seed=None, name=None, **kwargs):
+        super().__init__(seed=seed, name=name, **kwargs)
+        initial = self.state.value
+        with self.backend.name_scope(self.name, caller=self):
+            self.state = self.backend.Variable(
+                initial,
+                dtype=self.backend.random_seed_dtype(),
+                trainable=False,
+                aggregation="only_first_replica",
+                name="seed_generator_state",
+            )
+
+
+def _replica_slot():
+    """(replica id, number of replicas) of the current replica context."""
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None:  # cross-replica context: draw as on one device
+        return 0, 1
+    return ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync
+
+
+class GANBase(keras.Model):
+    """Base class of every GAN variant: subclasses write `train_step`.
+
+    It holds the generator and discriminator, draws latent vectors from the
+    prior, builds both optimizers in `compile` (so their variables exist
+    before the first replica step, as `tf.distribute` needs), scales losses
+    to the global batch, and exposes metric trackers through `metrics` so
+    `fit`, the progress bar and TensorBoard report them.
+
+    Noise under `tf.distribute`: each replica draws the noise of the whole
+    global batch from the shared seed and keeps its own slice, so N replicas
+    see exactly the noise one device would for the same global batch.
+
+    Args:
+        generator: `keras.Model` mapping (batch, latent_dim) to samples.
+        discriminator: `keras.Model` mapping samples to logits or scores.
+        latent_dim: dimension of z; read from the generator when None.
+        latent_distribution: "normal" (N(0, I)) or "uniform" (U[-1, 1]).
+        seed: integer seed of the model's `SeedGenerator`.
+
+    Raises:
+        ValueError: for an unknown latent distribution or a latent_dim that
+            does not match the generator's input.
+    """
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        latent_dim=None,
+        latent_distribution="normal",
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        if latent_distribution not in LATENT_DISTRIBUTIONS:
+            raise ValueError(
+                f"latent_distribution must be one of {LATENT_DISTRIBUTIONS}. "
+                f"Received: latent_distribution={latent_distribution!r}"
+            )
+        g_latent = generator.input_shape[-1]
+        if latent_dim is None:
+            latent_dim = g_latent
+        if latent_dim != g_latent:
+            raise ValueError(
+                f"latent_dim must match the generator's input ({g_latent}). "
+                f"Received: latent_dim={latent_dim}"
+            )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(latent_dim)
+        self.latent_distribution = latent_distribution
+        self.seed = seed
+        self.seed_generator = ReplicaSafeSeedGenerator(seed)
+        self.trackers = {}
+
+    # ------------------------------------------------------------------ noise
+    def sample_latent(self, batch_size, z=None):
+        """Draw latent vectors z of shape (batch_size, latent_dim) from the prior.
+
+        Args:
+            batch_size: number of vectors (this replica's share).
+            z: optional tensor to use instead of drawing (tests inject noise).
+        """
+        if z is not None:
+            return z
+        replica, replicas = _replica_slot()
+        shape = (batch_size * replicas, self.latent_dim)
+        if self.latent_distribution == "normal":
+            z = keras.random.normal(shape, seed=self.seed_generator)
+        else:
+            z = keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
+        if replicas == 1:
+            return z
+        return z[replica * batch_size : (replica + 1) * batch_size]
+
+    def generate(self, n=None, z=None, batch_size=1024):
+        """Draw `n` samples from the generator (inference mode), as numpy.
+
+        Args:
+            n: number of samples (when `z` is None).
+            z: latent vectors to map instead of drawing new ones.
+            batch_size: samples per generator call.
+
+        Raises:
+            ValueError: if neither or both of n and z are given, or n < 1.
+        """
+        if (n is None) == (z is None):
+            raise ValueError(
+                f"generate needs exactly one of n and z. Received: n={n}, z={z}"
+            )
+        if z is None:
+            if n < 1:
+                raise ValueError(f"n must be >= 1. Received: n={n}")
+            z = self.sample_latent(n)
+        return self.generator.predict(z, batch_size=batch_size, verbose=0)
+
+    def call(self, z, training=False):
+        """G(z). Defined so Keras can build and trace the model."""
+        return self.generator(z, training=training)
+
+    # ---------------------------------------------------------------- compile
+    def compile(
+        self,
+        g_optimizer,
+        d_optimizer,
+        jit_compile=False,
+        steps_per_execution=1,
+        **variant_options,
+    ):
+        """Configure training: the one compile signature of every variant.
+
+        Args:
+            g_optimizer: `keras.optimizers.Optimizer` for the generator.
+            d_optimizer: `keras.optimizers.Optimizer` for the discriminator.
+            jit_compile: passed to `keras.Model.compile`.
+            steps_per_execution: passed to `keras.Model.compile`.
+            **variant_options: the variant's own options (see its
+                `configure`).
+
+        Raises:
+            ValueError: for a missing optimizer or an unknown option.
+        """
+        for name, opt in (("g_optimizer", g_optimizer), ("d_optimizer", d_optimizer)):
+            if not isinstance(opt, keras.optimizers.Optimizer):
+                raise ValueError(
+                    f"{name} must be a keras.optimizers.Optimizer. "
+                    f"Received: {name}={opt!r}"
+                )
+        super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution)
+        self.configure(**variant_options)
+        self.g_optimizer = g_optimizer
+        self.d_optimizer = d_optimizer
+        # Optimizer slots must exist before the first (replica) step.
+        g_optimizer.build(self.generator.trainable_variables)
+        d_optimizer.build(self.discriminator.trainable_variables)
+
+    def fit(self, *args, **kwargs):
+        """`keras.Model.fit`, then each optimizer's weight average (if any) is applied.
+
+        Keras applies `use_ema` only for `model.optimizer`; a GAN has two,
+        so this does the same for both when training ends.
+        """
+        history = super().fit(*args, **kwargs)
+        for optimizer, net in self.optimizer_pairs():
+            if optimizer.use_ema:
+                optimizer.finalize_variable_values(net.trainable_variables)
+        return history
+
+    def optimizer_pairs(self):
+        """(optimizer, network) pairs; variants with more networks extend this."""
+        return [(self.g_optimizer, self.generator), (self.d_optimizer, self.discriminator)]
+
+    def configure(self, **options):
+        """Set the variant's options; the base class accepts none."""
+        if options:
+            raise ValueError(
+                f"Unknown compile option(s) for {type(self).__name__}: "
+                f"{sorted(options)}"
+            )
+
+    # ---------------------------------------------------------------- helpers
+    @staticmethod
+    def scale_loss(loss):
+        """Per-replica mean -> its share of the global-batch mean.
+
+        Gradients are summed across replicas, so each replica's loss is
+        divided by the number of replicas; on one device this is the loss.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        if replicas == 1:
+            return loss
+        return loss / replicas
+
+    @staticmethod
+    def apply_step(tape, loss, optimizer, variables):
+        """One optimizer update of `variables` from `loss` recorded on `tape`."""
+        grads = tape.gradient(GANBase.scale_loss(loss), variables)
+        optimizer.apply_gradients(zip(grads, variables))
+
+    def track(self, **values):
+        """Update the Mean tracker of each named value (created on first use)."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+
+    def add_trackers(self, *names):
+        for name in names:
+            self.trackers[name] = keras.metrics.Mean(name=name)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def results(self):
+        return {name: t.result() for name, t in self.trackers.items()}
+
+    # ----------------------------------------------------------- serialising
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            generator=keras.saving.serialize_keras_object(self.generator),
+            discriminator=keras.saving.serialize_keras_object(self.discriminator),
+            latent_dim=self.latent_dim,
+            latent_distribution=self.latent_distribution,
+            seed=self.seed,
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("generator", "discriminator"):
+            config[key] = keras.saving.deserialize_keras_object(config[key])
+        return cls(**config)
+
+
+def split_minibatches(batch, k):
+    """Split a batch into k interleaved minibatches (sizes differ by <= 1)."""
+    return [batch[i::k] for i in range(k)]
+
+
+def mean_probability(logits):
+    """Mean of sigmoid(logits): the D(x) figure the trackers report."""
+    return ops.mean(ops.sigmoid(ops.cast(logits, "float32")))

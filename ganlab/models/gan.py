@@ -1,0 +1,95 @@
+"""The original GAN (Goodfellow 2014), trained by Algorithm 1."""
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from ganlab import losses
+from ganlab.models.base import GANBase, mean_probability, split_minibatches
+
+
+@keras.saving.register_keras_serializable("ganlab")
+class GAN(GANBase):
+    """Generative adversarial network, Algorithm 1 of Goodfellow 2014.
+
+    Each `train_step` (one iteration of Algorithm 1):
+
+    1. for k steps: draw a fresh minibatch of noise z and take a fresh
+       minibatch of data x; update D by descending the minimax discriminator
+       loss -[log D(x) + log(1 - D(G(z)))] (G untouched);
+    2. draw a minibatch of noise; update G by descending the chosen
+       generator loss (D untouched).
+
+    The k real minibatches come from the batch `fit` hands the step: a batch
+    of k*m examples is split into k minibatches of m (interleaved, so any
+    batch size works). Feed `fit` batches of k times the minibatch size.
+
+    Compile options (`compile(g_optimizer, d_optimizer, **options)`):
+        generator_loss: "non_saturating" (default; ascend log D(G(z)), what
+            the paper uses in practice) or "minimax" (descend
+            log(1 - D(G(z))), the equation on the slide).
+        d_steps: k, discriminator steps per generator step (default 1).
+
+    Trackers: d_loss, g_loss, d_real (mean D(x)), d_fake (mean D(G(z))).
+
+    Example:
+        >>> from ganlab.nets import mlp_generator, mlp_discriminator
+        >>> gan = GAN(mlp_generator(1, 1), mlp_discriminator(1), seed=0)
+        >>> gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3),
+        ...             generator_loss="minimax", d_steps=1)
+    """
+
+    def __init__(self, generator, discriminator, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        self.add_trackers("d_loss", "g_loss", "d_real", "d_fake")
+        self.configure()
+
+    def configure(self, generator_loss="non_saturating", d_steps=1):
+        if generator_loss not in losses.GENERATOR_LOSSES:
+            raise ValueError(
+                f"generator_loss must be one of {sorted(losses.GENERATOR_LOSSES)}. "
+                f"Received: generator_loss={generator_loss!r}"
+            )
+        if not isinstance(d_steps, int) or d_steps < 1:
+            raise ValueError(
+                f"d_steps (k) must be an integer >= 1. Received: d_steps={d_steps!r}"
+            )
+        self.generator_loss = generator_loss
+        self.d_steps = d_steps
+        self._generator_loss_fn = losses.GENERATOR_LOSSES[generator_loss]
+
+    def discriminator_step(self, real, z=None):
+        """One D update on `real` and G(z); returns (loss, real_logits, fake_logits)."""
+        z = self.sample_latent(ops.shape(real)[0], z)
+        fake = self.generator(z, training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits)
+        self.apply_step(
+            tape, d_loss, self.d_optimizer, self.discriminator.trainable_variables
+        )
+        return d_loss, real_logits, fake_logits
+
+    def generator_step(self, batch_size, z=None):
+        """One G update from a fresh noise minibatch; returns the loss."""
+        z = self.sample_latent(batch_size, z)
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            g_loss = self._generator_loss_fn(fake_logits)
+        self.apply_step(tape, g_loss, self.g_optimizer, self.generator.trainable_variables)
+        return g_loss
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        minibatches = split_minibatches(real, self.d_steps)
+        for x in minibatches:
+            d_loss, real_logits, fake_logits = self.discriminator_step(x)
+        g_loss = self.generator_step(ops.shape(minibatches[0])[0])
+        self.track(
+            d_loss=d_loss,
+            g_loss=g_loss,
+            d_real=mean_probability(real_logits),
+            d_fake=mean_probability(fake_logits),
+        )
+        return self.results()

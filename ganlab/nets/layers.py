@@ -1,0 +1,94 @@
+"""Custom layers shared by the architectures."""
+
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable("ganlab")
+class MinibatchDiscrimination(keras.layers.Layer):
+    """Minibatch discrimination (Salimans 2016, Section 3.2).
+
+    Lets the discriminator look at a sample *together with* the rest of its
+    minibatch, so a generator that puts all its samples in one place (mode or
+    variance collapse) is easy to tell from data. For features f(x_i) in R^A
+    and a learned tensor T in R^{A x B x C}:
+
+        M_i        = f(x_i) T                    (a B x C matrix)
+        c_b(i, j)  = exp(-||M_{i,b} - M_{j,b}||_1)
+        o(x_i)_b   = sum_{j != i} c_b(i, j)      (b = 1..B)
+
+    and the layer returns [f(x_i), o(x_i)]. The paper's sum runs over all j;
+    the j = i term is the constant exp(0) = 1, left out here. Under
+    `tf.distribute` the minibatch is each replica's share of the batch.
+
+    Args:
+        num_kernels: B, the number of minibatch features added.
+        kernel_dim: C, the dimension each is compared in.
+
+    Example:
+        >>> layer = MinibatchDiscrimination(5, 3)
+        >>> layer(keras.ops.ones((4, 8))).shape
+        (4, 13)
+    """
+
+    def __init__(self, num_kernels=5, kernel_dim=3, **kwargs):
+        super().__init__(**kwargs)
+        if num_kernels < 1 or kernel_dim < 1:
+            raise ValueError(
+                "MinibatchDiscrimination needs num_kernels >= 1 and kernel_dim "
+                f">= 1. Received: num_kernels={num_kernels}, "
+                f"kernel_dim={kernel_dim}"
+            )
+        self.num_kernels = num_kernels
+        self.kernel_dim = kernel_dim
+
+    def build(self, input_shape):
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_shape[-1], self.num_kernels * self.kernel_dim),
+            initializer=keras.initializers.RandomNormal(stddev=0.1),
+        )
+
+    def call(self, x):
+        m = ops.reshape(
+            ops.matmul(x, self.kernel), (-1, self.num_kernels, self.kernel_dim)
+        )
+        diffs = ops.expand_dims(m, 0) - ops.expand_dims(m, 1)  # (N, N, B, C)
+        c = ops.exp(-ops.sum(ops.abs(diffs), axis=-1))  # (N, N, B)
+        o = ops.sum(c, axis=1) - 1.0
+        return ops.concatenate([x, ops.cast(o, x.dtype)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + self.num_kernels)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "num_kernels": self.num_kernels,
+            "kernel_dim": self.kernel_dim,
+        }
+
+
+@keras.saving.register_keras_serializable("ganlab")
+class MinibatchStddev(keras.layers.Layer):
+    """Minibatch standard deviation feature (Karras 2018, Section 3).
+
+    Appends one feature: the standard deviation of each feature over the
+    minibatch, averaged over features (and positions, for maps). Data and a
+    variance-collapsed generator differ in exactly this number, so the
+    discriminator can see the collapse. Works on (N, F) and (N, H, W, C).
+
+    Example:
+        >>> MinibatchStddev()(keras.ops.ones((4, 8))).shape
+        (4, 9)
+    """
+
+    def call(self, x):
+        mean = ops.mean(x, axis=0, keepdims=True)
+        std = ops.sqrt(ops.mean(ops.square(x - mean), axis=0) + 1e-8)
+        stat = ops.mean(std)
+        feature = ops.ones_like(x[..., :1]) * stat
+        return ops.concatenate([x, feature], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)

@@ -1,0 +1,107 @@
+"""Figures a lab shows: 1D densities with D(x), 2D sample clouds, image grids, GIFs."""
+
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
+from scipy import stats  # noqa: E402
+
+
+def figure_to_array(fig):
+    """Render a matplotlib figure to an (H, W, 3) uint8 array and close it."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    plt.close(fig)
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("RGB"))
+
+
+def density_1d(samples, mu, sigma, d_of_x=None, title=""):
+    """The lab 01 picture: data density, G's density, and D(x) over x.
+
+    Args:
+        samples: generator samples (flattened).
+        mu, sigma: the target N(mu, sigma^2).
+        d_of_x: optional callable x (n, 1) -> D(x) in [0, 1] for the curve.
+        title: figure title.
+
+    Returns:
+        An (H, W, 3) uint8 image.
+    """
+    x = np.asarray(samples).reshape(-1)
+    lo, hi = mu - 5 * sigma, mu + 5 * sigma
+    lo, hi = min(lo, np.percentile(x, 1)), max(hi, np.percentile(x, 99))
+    grid = np.linspace(lo, hi, 400)
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(grid, stats.norm.pdf(grid, mu, sigma), "k-", label="data p(x)")
+    ax.hist(x, bins=80, range=(lo, hi), density=True, alpha=0.5, color="tab:green",
+            label="generator p_g(x)")
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    if d_of_x is not None:
+        ax2 = ax.twinx()
+        ax2.plot(grid, np.asarray(d_of_x(grid[:, None])).reshape(-1), "b--", label="D(x)")
+        ax2.set_ylim(0, 1)
+        ax2.set_ylabel("D(x)")
+        ax2.legend(loc="upper right")
+    ax.legend(loc="upper left")
+    ax.set_title(title)
+    fig.tight_layout()
+    return figure_to_array(fig)
+
+
+def samples_2d(samples, centers, title="", limit=None):
+    """Scatter of 2D generator samples over the mixture's modes."""
+    x = np.asarray(samples)
+    c = np.asarray(centers)
+    limit = limit or 1.3 * np.abs(c).max() + 0.5
+    fig, ax = plt.subplots(figsize=(4, 4))
+    ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.3, color="tab:green", label="generator")
+    ax.scatter(c[:, 0], c[:, 1], marker="x", color="k", label="modes")
+    ax.set_xlim(-limit, limit)
+    ax.set_ylim(-limit, limit)
+    ax.set_aspect("equal")
+    ax.set_title(title)
+    fig.tight_layout()
+    return figure_to_array(fig)
+
+
+def lines(series, title="", xlabel="epoch", ylabel="", logy=False):
+    """Plot several named curves {name: (xs, ys)} on one axis."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for name, (xs, ys) in series.items():
+        ax.plot(xs, ys, label=name)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return figure_to_array(fig)
+
+
+def side_by_side(images):
+    """Join equally tall RGB images horizontally (pads heights if needed)."""
+    h = max(im.shape[0] for im in images)
+    padded = [np.pad(im, ((0, h - im.shape[0]), (0, 0), (0, 0)), constant_values=255)
+              for im in images]
+    return np.concatenate(padded, axis=1)
+
+
+def save_png(image, path):
+    Image.fromarray(np.asarray(image, "uint8")).save(path)
+
+
+def save_gif(frames, path, seconds_per_frame=0.4):
+    """Write frames (list of (H, W, 3) uint8) as an endlessly looping GIF."""
+    if not frames:
+        raise ValueError("save_gif needs at least one frame. Received: 0 frames")
+    images = [Image.fromarray(np.asarray(f, "uint8")) for f in frames]
+    images[0].save(path, save_all=True, append_images=images[1:],
+                   duration=int(seconds_per_frame * 1000), loop=0)

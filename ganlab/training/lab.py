@@ -1,0 +1,85 @@
+"""What every lab shares: its argument parser and the way it reports mistakes.
+
+A user's mistake (a ValueError from the library, or a bad flag) becomes one
+line on stderr and exit code 2, never a traceback. Set GANLAB_DEBUG=1 to see
+the traceback anyway.
+"""
+
+import argparse
+import os
+import sys
+
+import ganlab
+
+
+class LabArgumentParser(argparse.ArgumentParser):
+    """argparse, but a bad flag is one line on stderr (and exit code 2)."""
+
+    def error(self, message):
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.exit(2)
+
+
+def parser(doc, default_epochs, quick_epochs):
+    """The argument parser every lab starts from.
+
+    Args:
+        doc: the lab's module docstring (its first line is the description).
+        default_epochs: epochs of the full configuration.
+        quick_epochs: epochs with --quick.
+
+    Returns:
+        A `LabArgumentParser` with --quick, --out, --seed and --epochs; the
+        lab adds its own arguments and calls `parse(parser, argv)`.
+    """
+    p = LabArgumentParser(
+        description=doc.strip().splitlines()[0],
+        epilog="Full description: see the lab's docstring.",
+    )
+    p.add_argument("--quick", action="store_true",
+                   help="small real run for a 2-core CPU (minutes); still passes the bar")
+    p.add_argument("--out", default="runs", help="parent folder of the run folder (default: runs)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--epochs", type=int, default=None,
+                   help=f"epochs (default: {default_epochs}, or {quick_epochs} with --quick)")
+    p.set_defaults(_epochs=(default_epochs, quick_epochs))
+    return p
+
+
+def parse(p, argv=None):
+    """Parse, resolve --epochs from --quick, seed the run, validate the basics."""
+    args = p.parse_args(argv)
+    default_epochs, quick_epochs = args._epochs
+    del args._epochs
+    if args.epochs is None:
+        args.epochs = quick_epochs if args.quick else default_epochs
+    if args.epochs < 1:
+        raise ValueError(f"--epochs must be >= 1. Received: epochs={args.epochs}")
+    ganlab.seed(args.seed)
+    return args
+
+
+def run(main, p, argv=None):
+    """Parse arguments and run `main(args)`, reporting a user's mistake in one line.
+
+    Returns:
+        What main returns; exits with code 2 on a ValueError (or a dataset
+        that cannot be had), 130 on Ctrl-C.
+    """
+    try:
+        return main(parse(p, argv))
+    except (ValueError, _unavailable_error()) as e:
+        if os.environ.get("GANLAB_DEBUG"):
+            raise
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        sys.stderr.write(f"{p.prog}: error: {message}\n")
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.stderr.write(f"{p.prog}: interrupted; the last complete run folder is untouched\n")
+        sys.exit(130)
+
+
+def _unavailable_error():
+    from ganlab.data.tfds import DatasetUnavailableError
+
+    return DatasetUnavailableError

@@ -1,0 +1,147 @@
+"""Ready-made configurations for the toy distributions (labs 01, 02).
+
+A plain GAN on a 1D Gaussian ends with too small a variance and oscillates
+around the optimum. The `stabilised` configuration adds three remedies the
+lectures name, each a library option:
+
+* minibatch discrimination in D (Salimans 2016, Section 3.2; also the fix of
+  the well-known 1D-Gaussian GAN blog post): D sees how alike the samples
+  of a minibatch are, so variance and mode collapse become visible to it;
+* a cosine learning-rate decay to `lr_floor` of the initial rate (both
+  networks), which damps the oscillation around the equilibrium;
+* an exponential moving average of G's weights (Yazici 2019, "The unusual
+  effectiveness of averaging in GAN training"), through Keras's own
+  `use_ema` / `ema_momentum` optimizer options: G's weights are replaced by
+  their average when `fit` ends (`GANBase.fit`).
+
+`plain` is the same networks and optimizer without any of the three, so the
+lab can show the difference.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganlab import losses
+from ganlab.data import toy_dataset
+from ganlab.models import GAN
+from ganlab.nets import mlp_discriminator, mlp_generator
+
+CONFIGS = ("stabilised", "plain")
+
+
+def toy_gan(
+    data_dim,
+    config="stabilised",
+    generator_loss="non_saturating",
+    d_steps=1,
+    latent_dim=1,
+    hidden=64,
+    total_steps=6000,
+    lr=1e-3,
+    lr_floor=0.02,
+    ema_momentum=0.999,
+    seed=0,
+):
+    """Build and compile a GAN of MLPs for a toy distribution.
+
+    G is an MLP with tanh hidden units and a linear output, D an MLP with
+    leaky-ReLU units (and, when stabilised, minibatch discrimination before
+    its logit). Both use Adam(lr, beta_1=0.5) as in Radford 2016.
+
+    Args:
+        data_dim: dimension of a sample (1 or 2).
+        config: "stabilised" or "plain" (see the module docstring).
+        generator_loss: "non_saturating" or "minimax".
+        d_steps: k, D steps per G step (Algorithm 1).
+        latent_dim: dimension of z ~ N(0, I).
+        hidden: units in each of the two hidden layers of G and D.
+        total_steps: G steps of the whole run (the decay schedule's length).
+        lr: initial learning rate of both optimizers.
+        lr_floor: final learning rate as a fraction of `lr` (stabilised).
+        ema_momentum: momentum of G's weight average (stabilised).
+        seed: the model's seed.
+
+    Returns:
+        A compiled `ganlab.models.GAN`.
+
+    Raises:
+        ValueError: for an unknown config, loss, or a bad k.
+    """
+    if config not in CONFIGS:
+        raise ValueError(f"config must be one of {CONFIGS}. Received: config={config!r}")
+    stabilised = config == "stabilised"
+    generator = mlp_generator(latent_dim, data_dim, (hidden, hidden), activation="tanh")
+    discriminator = mlp_discriminator(
+        data_dim,
+        (hidden, hidden),
+        activation="leaky_relu",
+        minibatch_features="discrimination" if stabilised else None,
+    )
+    gan = GAN(generator, discriminator, seed=seed)
+
+    def schedule(steps):
+        if not stabilised:
+            return lr
+        return keras.optimizers.schedules.CosineDecay(lr, steps, alpha=lr_floor)
+
+    ema = {"use_ema": True, "ema_momentum": ema_momentum} if stabilised else {}
+    gan.compile(
+        keras.optimizers.Adam(schedule(total_steps), beta_1=0.5, **ema),
+        keras.optimizers.Adam(schedule(total_steps * d_steps), beta_1=0.5),
+        generator_loss=generator_loss,
+        d_steps=d_steps,
+        steps_per_execution=50,
+    )
+    return gan
+
+
+def saturation_curves(num=101):
+    """Gradient of each generator loss with respect to D's logit, against D(G(z)).
+
+    Computed by differentiating the library's own loss functions. The
+    minimax loss's gradient is -D(G(z)): it vanishes where D rejects the
+    samples (left end), exactly when G most needs to learn.
+
+    Returns:
+        dict {loss name: (D(G(z)) values, |dL/dlogit|)}.
+    """
+    logits = tf.linspace(-7.0, 7.0, num)
+    curves = {}
+    for name, loss_fn in losses.GENERATOR_LOSSES.items():
+        with tf.GradientTape() as tape:
+            tape.watch(logits)
+            # Sum of per-example losses: the mean times n.
+            total = loss_fn(logits) * num
+        grad = tape.gradient(total, logits)
+        curves[name] = (tf.sigmoid(logits).numpy(), np.abs(grad.numpy()))
+    return curves
+
+
+def dataset_for(gan, samples, batch_size, seed=0):
+    """The endless dataset `fit` needs: batches of k minibatches of `batch_size`."""
+    return toy_dataset(samples, batch_size * gan.d_steps, seed=seed)
+
+
+def discriminator_curve(gan, xs, context=63):
+    """D(x) over the points `xs`, each judged inside a minibatch of G's samples.
+
+    A discriminator with minibatch features judges a sample by its
+    minibatch, so D(x) of a bare grid of points means nothing. Here each
+    point is scored in a minibatch of itself and `context` fresh generator
+    samples, which is how D meets real data during training.
+
+    Args:
+        gan: a trained GAN.
+        xs: (n, d) points.
+        context: generator samples sharing each point's minibatch.
+
+    Returns:
+        (n,) array of D(x) in [0, 1].
+    """
+    xs = np.asarray(xs, "float32")
+    n = len(xs)
+    fakes = gan.generate(n * context).reshape(n, context, -1)
+    batches = np.concatenate([xs[:, None, :], fakes], axis=1).reshape(n * (context + 1), -1)
+    logits = gan.discriminator.predict(batches, batch_size=context + 1, verbose=0)
+    return tf.sigmoid(logits.reshape(n, context + 1)[:, 0]).numpy()
