@@ -1,0 +1,28 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test install bench clean
+
+$(VENV)/.installed: setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+## Lab 01 in --quick on the embedded default; prints the run folder and figures.
+demo: install
+	$(PY) labs/01_gaussian.py --quick --out runs
+
+## The whole test suite, grading tests included (each lab runs in --quick).
+test: install
+	$(PY) -m pytest -q tests
+
+bench: install
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf runs .pytest_cache

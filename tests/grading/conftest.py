@@ -1,0 +1,41 @@
+"""Grading fixtures: a lab's run folder, from --runs DIR or a fresh --quick run."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LABS = Path(__file__).resolve().parents[2] / "labs"
+
+
+@pytest.fixture(scope="session")
+def lab_run(request, tmp_path_factory):
+    """Return a function lab name -> run folder to grade.
+
+    With `--runs DIR` it is DIR/<name> (a missing folder fails the test).
+    Without, the lab runs once per session with --quick into a temp folder;
+    a lab that exits non-zero fails the test with its stderr.
+    """
+    runs = request.config.getoption("--runs")
+    out = tmp_path_factory.mktemp("runs")
+    done = {}
+
+    def get(name, *extra_args):
+        key = (name, extra_args)
+        if key in done:
+            return done[key]
+        if runs:
+            path = Path(runs) / name
+            if not path.is_dir():
+                pytest.fail(f"no run folder to grade: {path}")
+        else:
+            cmd = [sys.executable, str(LABS / f"{name}.py"), "--quick", "--out", str(out), *extra_args]
+            proc = subprocess.run(cmd, capture_output=True, text=True)
+            if proc.returncode != 0:
+                pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
+            path = out / name
+        done[key] = path
+        return path
+
+    return get
