@@ -17,10 +17,13 @@ setup(
         "pillow",
         "scikit-learn",
         "scikit-image",
+        # Real datasets (MNIST, CIFAR-10, CelebA, ...); imported lazily.
+        "tensorflow-datasets",
+        # tensorflow-datasets needs it to download but does not declare it.
+        "importlib_resources",
     ],
     extras_require={
         "test": ["pytest"],
-        "tfds": ["tensorflow-datasets"],
     },
     entry_points={"console_scripts": ["ganlab=ganlab.cli:main"]},
 )
