@@ -77,7 +77,10 @@ class GANBase(keras.Model):
                 f"latent_distribution must be one of {LATENT_DISTRIBUTIONS}. "
                 f"Received: latent_distribution={latent_distribution!r}"
             )
-        g_latent = generator.input_shape[-1]
+        g_input = generator.input_shape
+        if isinstance(g_input, list):  # conditional generators take [z, y, ...]: z first
+            g_input = g_input[0]
+        g_latent = g_input[-1]
         if latent_dim is None:
             latent_dim = g_latent
         if latent_dim != g_latent:
