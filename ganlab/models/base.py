@@ -1,5 +1,7 @@
 """What every GAN variant shares: latent prior, seeds, compile, metrics, config."""
 
+import inspect
+
 import keras
 import tensorflow as tf
 from keras import ops
@@ -169,6 +171,13 @@ class GANBase(keras.Model):
                     f"{name} must be a keras.optimizers.Optimizer. "
                     f"Received: {name}={opt!r}"
                 )
+        allowed = inspect.signature(self.configure).parameters
+        unknown = sorted(set(variant_options) - set(allowed))
+        if unknown:
+            raise ValueError(
+                f"Unknown compile option(s) for {type(self).__name__}: {unknown}. "
+                f"Allowed: {sorted(allowed)}"
+            )
         super().compile(jit_compile=jit_compile, steps_per_execution=steps_per_execution)
         self.configure(**variant_options)
         self.g_optimizer = g_optimizer

@@ -1,0 +1,144 @@
+"""The GAN model: Algorithm 1's step structure, seeds, serialisation, errors."""
+
+import keras
+import numpy as np
+import pytest
+
+import ganlab
+from ganlab.models import GAN
+from ganlab.nets import mlp_discriminator, mlp_generator
+
+
+def make_gan(seed=0, latent_dim=2, **compile_options):
+    ganlab.seed(seed)
+    gan = GAN(mlp_generator(latent_dim, 1, (8,)), mlp_discriminator(1, (8,)), seed=seed)
+    gan.compile(keras.optimizers.Adam(1e-2), keras.optimizers.Adam(1e-2), **compile_options)
+    return gan
+
+
+def weights(model):
+    return [np.array(w) for w in model.weights]
+
+
+def assert_same(before, after):
+    assert len(before) == len(after)
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+
+
+def assert_all_changed(before, after):
+    for a, b in zip(before, after):
+        assert not np.array_equal(a, b)
+
+
+def real_batch(n=16, seed=0):
+    return np.random.default_rng(seed).normal(4.0, 0.5, (n, 1)).astype("float32")
+
+
+def test_discriminator_step_leaves_generator_bit_identical():
+    gan = make_gan()
+    g0, d0 = weights(gan.generator), weights(gan.discriminator)
+    gan.discriminator_step(real_batch())
+    assert_same(g0, weights(gan.generator))
+    assert_all_changed(d0, weights(gan.discriminator))
+
+
+def test_generator_step_leaves_discriminator_bit_identical():
+    gan = make_gan()
+    g0, d0 = weights(gan.generator), weights(gan.discriminator)
+    gan.generator_step(16)
+    assert_same(d0, weights(gan.discriminator))
+    assert_all_changed(g0, weights(gan.generator))
+
+
+@pytest.mark.parametrize("k", [1, 3])
+def test_k_discriminator_steps_per_generator_step(k):
+    gan = make_gan(d_steps=k)
+    gan.fit(real_batch(16 * k * 2), batch_size=16 * k, epochs=1, verbose=0)  # 2 train steps
+    assert int(gan.d_optimizer.iterations) == 2 * k
+    assert int(gan.g_optimizer.iterations) == 2
+
+
+def test_each_discriminator_step_sees_a_fresh_minibatch():
+    from ganlab.models.base import split_minibatches
+
+    batch = np.arange(12.0).reshape(12, 1)
+    parts = [np.asarray(p) for p in split_minibatches(batch, 3)]
+    assert [len(p) for p in parts] == [4, 4, 4]
+    assert sorted(np.concatenate(parts).ravel().tolist()) == list(range(12))
+
+
+def test_trackers_report_the_step_figures():
+    gan = make_gan()
+    logs = gan.fit(real_batch(32), batch_size=16, epochs=1, verbose=0).history
+    assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert 0.0 <= logs["d_real"][0] <= 1.0 and 0.0 <= logs["d_fake"][0] <= 1.0
+
+
+def test_minimax_generator_loss_is_selected():
+    gan = make_gan(generator_loss="minimax")
+    logs = gan.fit(real_batch(16), batch_size=16, epochs=1, verbose=0).history
+    assert logs["g_loss"][0] < 0  # log(1 - D) < 0; the non-saturating loss is > 0
+
+
+def test_same_seed_same_samples_different_seed_different():
+    a = make_gan(seed=5).generate(100)
+    b = make_gan(seed=5).generate(100)
+    c = make_gan(seed=6).generate(100)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_training_is_repeatable_with_the_same_seed():
+    def train(seed):
+        gan = make_gan(seed=seed)
+        gan.fit(real_batch(64), batch_size=16, epochs=2, verbose=0)
+        return weights(gan.generator)
+
+    assert_same(train(3), train(3))
+
+
+def test_generator_round_trips_through_keras_file(tmp_path):
+    gan = make_gan()
+    gan.fit(real_batch(32), batch_size=16, epochs=1, verbose=0)
+    gan.generator.save(tmp_path / "generator.keras")
+    gan.discriminator.save(tmp_path / "discriminator.keras")
+    z = np.random.default_rng(0).normal(size=(50, 2)).astype("float32")
+    g = keras.saving.load_model(tmp_path / "generator.keras")
+    np.testing.assert_array_equal(g.predict(z, verbose=0), gan.generator.predict(z, verbose=0))
+
+
+def test_whole_model_round_trips_through_config():
+    gan = make_gan()
+    clone = GAN.from_config(gan.get_config())
+    assert clone.latent_dim == 2 and clone.seed == 0
+    assert clone.generator.count_params() == gan.generator.count_params()
+
+
+def test_minibatch_discriminator_round_trips(tmp_path):
+    d = mlp_discriminator(1, (8,), minibatch_features="discrimination")
+    d.save(tmp_path / "d.keras")
+    x = np.linspace(-1, 1, 16).reshape(16, 1).astype("float32")
+    d2 = keras.saving.load_model(tmp_path / "d.keras")
+    np.testing.assert_allclose(d2.predict(x, verbose=0), d.predict(x, verbose=0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("options, match", [
+    ({"generator_loss": "wasserstein"}, "generator_loss"),
+    ({"d_steps": 0}, "d_steps"),
+    ({"d_steps": 1.5}, "d_steps"),
+    ({"n_critic": 5}, "Unknown compile option"),
+])
+def test_bad_compile_options(options, match):
+    with pytest.raises(ValueError, match=match):
+        make_gan(**options)
+
+
+def test_bad_latent_arguments():
+    g, d = mlp_generator(2, 1), mlp_discriminator(1)
+    with pytest.raises(ValueError, match="latent_distribution"):
+        GAN(g, d, latent_distribution="cauchy")
+    with pytest.raises(ValueError, match="latent_dim"):
+        GAN(g, d, latent_dim=3)
+    with pytest.raises(ValueError, match="g_optimizer"):
+        GAN(g, d).compile("adam", keras.optimizers.Adam())
