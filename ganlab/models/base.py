@@ -225,8 +225,22 @@ class GANBase(keras.Model):
 
     @staticmethod
     def apply_step(tape, loss, optimizer, variables):
-        """One optimizer update of `variables` from `loss` recorded on `tape`."""
-        grads = tape.gradient(GANBase.scale_loss(loss), variables)
+        """One optimizer update of `variables` from `loss` recorded on `tape`.
+
+        The gradient is that of the loss times 1 / num_replicas (its share of
+        the global-batch mean; the optimizer sums gradients across replicas)
+        times the optimizer's loss scale (`optimizer.scale_loss`: the dynamic
+        scale of a `keras.optimizers.LossScaleOptimizer`, which unscales in
+        `apply_gradients`; 1 otherwise). The tape has usually been closed
+        when this is called, so a product computed here would not be
+        recorded; both factors enter as the seed of backpropagation
+        (`output_gradients`) instead, which by the chain rule is the same.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        seed = optimizer.scale_loss(ops.ones_like(loss))
+        if replicas > 1:
+            seed = seed / replicas
+        grads = tape.gradient(loss, variables, output_gradients=seed)
         optimizer.apply_gradients(zip(grads, variables))
 
     def track(self, **values):
