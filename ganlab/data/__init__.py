@@ -6,3 +6,15 @@ from ganlab.data.toy import (
     grid_of_gaussians,
     toy_dataset,
 )
+from ganlab.data.images import (
+    DEFAULT_IMAGE_SIZE,
+    EMBEDDED_DATASETS,
+    available_datasets,
+    has_labels,
+    load_image_arrays,
+    load_images,
+    load_photo_sources,
+    num_classes,
+    render_digit,
+)
+from ganlab.data.tfds import TFDS_DATASETS, DatasetUnavailableError

@@ -1,0 +1,240 @@
+"""Figures of digit generators, measured with the judge (`ganlab.nets.judge`).
+
+The judge is a small digit classifier trained on the embedded `digits`; it
+plays for digits the part the Inception network plays for ImageNet-like
+images:
+
+- `confident_share`: the share of samples the judge classifies with
+  confidence above 0.9 (recognisable digits; the idea behind the
+  Inception Score's sharp p(y|x), Salimans et al. 2016);
+- `class_histogram`: the share of samples per judged class (mode coverage:
+  a mode-collapsed generator leaves classes empty, Metz et al. 2016);
+- `frechet_distance`: the Fréchet distance between Gaussians fitted to the
+  judge's penultimate features of real and generated images (FID's formula,
+  Heusel et al. 2017, with the judge in place of InceptionV3);
+- `memorisation_report`: nearest-neighbour distances of samples to the
+  training images, against those of held-out real images (a generator that
+  returns training images has distance 0).
+
+`digit_report` computes them all for a batch of samples.
+"""
+
+import numpy as np
+from scipy import linalg
+
+from ganlab.nets.judge import judge_features, judge_predict
+
+CONFIDENCE = 0.9
+"""Probability above which a judged sample counts as a recognisable digit."""
+
+NUM_CLASSES = 10
+
+
+def _probs(probs):
+    p = np.asarray(probs, dtype="float64")
+    if p.ndim != 2 or p.shape[0] == 0:
+        raise ValueError(
+            f"probs must be a non-empty (n, classes) array. Received: probs.shape={p.shape}"
+        )
+    return p
+
+
+def confident_share(probs, threshold=CONFIDENCE):
+    """Share of samples whose most probable class has probability > threshold.
+
+    Args:
+        probs: class probabilities `(n, classes)`, e.g. from `judge_predict`.
+        threshold: confidence a sample must exceed, in [0, 1).
+
+    Returns:
+        A float in [0, 1].
+
+    Raises:
+        ValueError: for an empty or non-2D `probs` or a threshold outside [0, 1).
+
+    Example:
+        >>> confident_share([[0.95, 0.05], [0.6, 0.4]])
+        0.5
+    """
+    if not 0 <= threshold < 1:
+        raise ValueError(f"threshold must be in [0, 1). Received: threshold={threshold!r}")
+    return float((_probs(probs).max(axis=1) > threshold).mean())
+
+
+def class_histogram(probs, num_classes=None):
+    """Share of samples per judged class (argmax), a mode-coverage histogram.
+
+    Args:
+        probs: class probabilities `(n, classes)`.
+        num_classes: number of bins; the width of `probs` when None.
+
+    Returns:
+        A float64 array `(num_classes,)` summing to 1.
+
+    Example:
+        >>> class_histogram([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.6, 0.4]]).tolist()
+        [0.75, 0.25]
+    """
+    p = _probs(probs)
+    k = p.shape[1] if num_classes is None else int(num_classes)
+    return np.bincount(p.argmax(axis=1), minlength=k)[:k] / len(p)
+
+
+def feature_statistics(features):
+    """Mean and covariance (unbiased) of feature vectors `(n, d)`, n >= 2."""
+    f = np.asarray(features, dtype="float64")
+    if f.ndim != 2 or f.shape[0] < 2:
+        raise ValueError(
+            f"features must be (n, d) with n >= 2. Received: features.shape={f.shape}"
+        )
+    return f.mean(axis=0), np.cov(f, rowvar=False)
+
+
+def frechet_distance(features_a, features_b, eps=1e-6):
+    """Fréchet distance between Gaussians fitted to two sets of features.
+
+    Heusel et al. 2017 (FID), Eq. 6, after Dowson & Landau 1982:
+
+        d^2 = |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))
+
+    The matrix square root is `scipy.linalg.sqrtm`; if the product is
+    singular (non-finite root), eps * I is added to both covariances first,
+    and a negligible imaginary part from round-off is dropped, as in the
+    paper's reference code.
+
+    Args:
+        features_a, features_b: arrays `(n_a, d)` and `(n_b, d)`, n >= 2.
+        eps: the diagonal offset used when the product is singular.
+
+    Returns:
+        The squared distance d^2 (what "FID" reports), a float >= 0.
+
+    Raises:
+        ValueError: for feature sets of different dimension, fewer than 2
+            rows, or a square root with a large imaginary part.
+
+    Example:
+        >>> rng = np.random.default_rng(0)
+        >>> a = rng.normal(size=(2000, 3))
+        >>> round(frechet_distance(a, a + [2.0, 0.0, 0.0]), 6)  # only the means differ
+        4.0
+    """
+    mu_a, s_a = feature_statistics(features_a)
+    mu_b, s_b = feature_statistics(features_b)
+    if mu_a.shape != mu_b.shape:
+        raise ValueError(
+            "features_a and features_b must have the same dimension. "
+            f"Received: {mu_a.shape[0]} and {mu_b.shape[0]}"
+        )
+    s_a, s_b = np.atleast_2d(s_a), np.atleast_2d(s_b)
+    root = linalg.sqrtm(s_a @ s_b)
+    if not np.all(np.isfinite(root)):
+        offset = np.eye(len(s_a)) * eps
+        root = linalg.sqrtm((s_a + offset) @ (s_b + offset))
+    if np.iscomplexobj(root):
+        if not np.allclose(np.diagonal(root).imag, 0, atol=1e-3):
+            raise ValueError(
+                "The covariance product's square root has a large imaginary part "
+                f"({np.abs(root.imag).max():.3g}); the features are degenerate."
+            )
+        root = root.real
+    diff = mu_a - mu_b
+    return float(max(diff @ diff + np.trace(s_a) + np.trace(s_b) - 2 * np.trace(root), 0.0))
+
+
+def nearest_neighbour_distances(samples, reference, chunk=512):
+    """Euclidean distance of each sample to its nearest reference image.
+
+    Args:
+        samples: images `(n, ...)`.
+        reference: images `(m, ...)` of the same shape per image.
+        chunk: samples per distance block (bounds memory to chunk * m).
+
+    Returns:
+        A float64 array `(n,)`.
+
+    Raises:
+        ValueError: if the per-image shapes differ.
+
+    Example:
+        >>> ref = np.eye(3)
+        >>> nearest_neighbour_distances([[1.0, 0, 0], [0, 0, 2.0]], ref).tolist()
+        [0.0, 1.0]
+    """
+    a = np.asarray(samples, dtype="float64")
+    b = np.asarray(reference, dtype="float64")
+    if a.shape[1:] != b.shape[1:] or len(b) == 0:
+        raise ValueError(
+            "samples and reference must be non-empty batches of the same image shape. "
+            f"Received: samples.shape={a.shape}, reference.shape={b.shape}"
+        )
+    a, b = a.reshape(len(a), -1), b.reshape(len(b), -1)
+    b2 = (b * b).sum(axis=1)
+    out = np.empty(len(a))
+    for i in range(0, len(a), chunk):
+        x = a[i : i + chunk]
+        d2 = (x * x).sum(axis=1)[:, None] + b2[None, :] - 2.0 * x @ b.T
+        out[i : i + chunk] = np.sqrt(np.maximum(d2.min(axis=1), 0.0))
+    return out
+
+
+def memorisation_report(samples, train, heldout):
+    """Are the samples new, or copies of training images?
+
+    Compares how far samples lie from their nearest training image with how
+    far new real images (a held-out split, never trained on) lie from theirs.
+    A generator that returns training images has distances of 0; one that
+    generalises has distances like the held-out images'.
+
+    Args:
+        samples: generated images `(n, H, W, C)`.
+        train: the training images.
+        heldout: real images not in `train`, of the same shape.
+
+    Returns:
+        A dict: `nn_median` (samples' median distance to the training set),
+        `heldout_nn_median` (the held-out images'), `nn_ratio` (the first
+        over the second), and `copy_share`, the share of samples closer to a
+        training image than the closest held-out image is to any (closer
+        than any real new digit ever comes: a copy).
+    """
+    nn = nearest_neighbour_distances(samples, train)
+    ref = nearest_neighbour_distances(heldout, train)
+    median, ref_median = float(np.median(nn)), float(np.median(ref))
+    return {
+        "nn_median": median,
+        "heldout_nn_median": ref_median,
+        "nn_ratio": median / ref_median,
+        "copy_share": float((nn < ref.min()).mean()),
+    }
+
+
+def digit_report(judge, samples, real, train=None, heldout=None):
+    """Every judge figure of a batch of generated digits.
+
+    Args:
+        judge: the judge (`ganlab.nets.load_judge()`).
+        samples: generated gray digits `(n, H, W, 1)` in [-1, 1].
+        real: real digits for the Fréchet distance (e.g. the training split).
+        train, heldout: if both given, `memorisation_report` is added
+            (they must have the samples' image shape).
+
+    Returns:
+        A dict: `confident_share`, `class_shares` (list of 10),
+        `min_class_share`, `classes_covered` (classes with >= 1% of the
+        samples), `frechet_distance`, and the memorisation figures.
+    """
+    probs = judge_predict(judge, samples)
+    shares = class_histogram(probs, NUM_CLASSES)
+    report = {
+        "confident_share": confident_share(probs),
+        "class_shares": [float(s) for s in shares],
+        "min_class_share": float(shares.min()),
+        "classes_covered": int((shares >= 0.01).sum()),
+        "frechet_distance": frechet_distance(
+            judge_features(judge, samples), judge_features(judge, real)
+        ),
+    }
+    if train is not None and heldout is not None:
+        report.update(memorisation_report(samples, train, heldout))
+    return report
