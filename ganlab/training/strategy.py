@@ -1,0 +1,270 @@
+"""Where and how a model trains: devices, tf.distribute, precision, XLA, determinism.
+
+Every lab and the `ganlab` CLI build their models inside
+`strategy(devices).scope()` and feed `fit` the *global* batch; each
+`train_step` in `ganlab.models` is written to be correct under any strategy
+(losses scaled to the global batch, optimizer variables built in `compile`,
+metrics summed across replicas).
+
+* `strategy(None)`: `MultiWorkerMirroredStrategy` if `TF_CONFIG` names a
+  cluster, `MirroredStrategy` over the visible GPUs if there are two or
+  more, else the default strategy (one device).
+* `strategy("cpu:2")`: split the CPU into two logical devices and mirror
+  over them (how the tests and a laptop show what N GPUs do). Logical
+  devices can only be configured before TensorFlow initialises its
+  devices, that is, before the first op; later, `DevicesError` says so.
+* `strategy("gpu")` / `strategy("gpu:2")`: mirror over all / the first two
+  GPUs; `strategy("cpu")`: one CPU device, even when GPUs are present.
+
+Mixed precision: `set_precision(name)` sets the global Keras dtype policy.
+Networks keep their output layer in float32 (`dtype="float32"` on it) and
+every loss casts to float32; `wrap_optimizer` puts a
+`keras.optimizers.LossScaleOptimizer` around each optimizer under
+`mixed_float16` (each of G and D gets its own dynamic loss scale).
+"""
+
+import json
+import os
+import re
+
+import keras
+import tensorflow as tf
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+XLA_CHOICES = ("auto", "on", "off")
+
+_DEVICES_RE = re.compile(r"^(cpu|gpu)(?::([0-9]+))?$")
+
+
+class DevicesError(ValueError):
+    """The devices asked for cannot be set up (bad value, or too late)."""
+
+
+def parse_devices(devices):
+    """Parse a `--devices` value.
+
+    Args:
+        devices: None (automatic), "cpu", "cpu:N", "gpu" or "gpu:N".
+
+    Returns:
+        (kind, count): kind is None, "cpu" or "gpu"; count is None for
+        "all of them" / automatic.
+
+    Raises:
+        DevicesError: for anything else, or a count < 1.
+    """
+    if devices is None or devices == "auto":
+        return None, None
+    m = _DEVICES_RE.match(str(devices).strip().lower())
+    if not m or (m.group(2) is not None and int(m.group(2)) < 1):
+        raise DevicesError(
+            "devices must be 'auto', 'cpu', 'cpu:N', 'gpu' or 'gpu:N' with N >= 1. "
+            f"Received: devices={devices!r}"
+        )
+    return m.group(1), None if m.group(2) is None else int(m.group(2))
+
+
+def cluster_from_env():
+    """The cluster named by TF_CONFIG, as a dict, or None when there is none."""
+    raw = os.environ.get("TF_CONFIG")
+    if not raw:
+        return None
+    try:
+        config = json.loads(raw)
+    except json.JSONDecodeError as e:
+        raise DevicesError(f"TF_CONFIG is not valid JSON ({e}). Received: TF_CONFIG={raw!r}") from None
+    cluster = config.get("cluster") or {}
+    workers = sum(len(v) for v in cluster.values())
+    return config if workers > 1 else None
+
+
+def split_cpu(n):
+    """Split the (first) physical CPU into `n` logical devices.
+
+    Must run before TensorFlow initialises its devices (before the first op).
+
+    Raises:
+        DevicesError: if TensorFlow's devices are already initialised with a
+            different configuration.
+    """
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    current = tf.config.get_logical_device_configuration(cpu)
+    if current is not None and len(current) == n:
+        return
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)]
+        )
+    except RuntimeError:
+        have = len(tf.config.list_logical_devices("CPU"))
+        raise DevicesError(
+            f"devices='cpu:{n}' must be set before TensorFlow runs its first op "
+            f"(it already initialised {have} CPU device(s)); call "
+            "ganlab.training.strategy() first thing in the script. "
+            f"Received: devices='cpu:{n}'"
+        ) from None
+
+
+def strategy(devices=None):
+    """The `tf.distribute.Strategy` to build and train models under.
+
+    Args:
+        devices: None or "auto" (TF_CONFIG cluster -> MultiWorkerMirrored;
+            2+ GPUs -> Mirrored over them; else one device), "cpu" (one CPU
+            device), "cpu:N" (N logical CPU devices, mirrored), "gpu" (all
+            GPUs) or "gpu:N" (the first N GPUs).
+
+    Returns:
+        A `tf.distribute.Strategy`; `num_replicas_in_sync` is the number of
+        replicas the global batch is split over.
+
+    Raises:
+        DevicesError (a ValueError): for a malformed value, more GPUs than
+            there are, or "cpu:N" asked for after TensorFlow started.
+
+    Example:
+        >>> s = strategy("cpu")
+        >>> s.num_replicas_in_sync
+        1
+    """
+    kind, count = parse_devices(devices)
+    if kind is None and cluster_from_env() is not None:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if kind == "cpu":
+        if count is None or count == 1:
+            return tf.distribute.OneDeviceStrategy("/cpu:0")
+        split_cpu(count)
+        return tf.distribute.MirroredStrategy(
+            [f"/cpu:{i}" for i in range(count)],
+            cross_device_ops=tf.distribute.ReductionToOneDevice(),
+        )
+    gpus = tf.config.list_logical_devices("GPU")
+    if kind == "gpu":
+        if not gpus:
+            raise DevicesError(f"No GPU is visible. Received: devices={devices!r}")
+        if count is not None and count > len(gpus):
+            raise DevicesError(
+                f"Only {len(gpus)} GPU(s) are visible. Received: devices={devices!r}"
+            )
+        chosen = gpus if count is None else gpus[:count]
+        if len(chosen) == 1:
+            return tf.distribute.OneDeviceStrategy(chosen[0].name)
+        return tf.distribute.MirroredStrategy([g.name for g in chosen])
+    if len(gpus) > 1:
+        return tf.distribute.MirroredStrategy()
+    return tf.distribute.get_strategy()
+
+
+def describe(s):
+    """A short description of a strategy, for config.json and logs."""
+    devices = list(getattr(s.extended, "worker_devices", ()) or ())
+    return {
+        "strategy": type(s).__name__,
+        "replicas": int(s.num_replicas_in_sync),
+        "devices": [str(d) for d in devices],
+    }
+
+
+def check_batch_size(batch_size, s, name="batch_size"):
+    """Raise if the global batch cannot be split evenly over the replicas.
+
+    Raises:
+        ValueError: if `batch_size` is not a positive multiple of the
+            number of replicas.
+    """
+    replicas = s.num_replicas_in_sync
+    if batch_size < 1 or batch_size % replicas:
+        raise ValueError(
+            f"{name} must be a positive multiple of the number of replicas "
+            f"({replicas}). Received: {name}={batch_size}"
+        )
+
+
+# --------------------------------------------------------------- precision
+def set_precision(precision="float32"):
+    """Set the global Keras dtype policy (mixed precision or not).
+
+    Call it before building the networks. Networks' output layers and all
+    losses stay float32.
+
+    Args:
+        precision: "float32", "mixed_float16" (GPUs with tensor cores) or
+            "mixed_bfloat16" (TPUs, recent CPUs and GPUs).
+
+    Raises:
+        ValueError: for another value.
+    """
+    if precision not in PRECISIONS:
+        raise ValueError(
+            f"precision must be one of {PRECISIONS}. Received: precision={precision!r}"
+        )
+    keras.config.set_dtype_policy(precision)
+    return precision
+
+
+def wrap_optimizer(optimizer, precision=None):
+    """Wrap an optimizer in a `LossScaleOptimizer` when the policy is mixed_float16.
+
+    float16 gradients underflow; the loss scale multiplies the loss before
+    differentiation and divides the gradients after (`GANBase.apply_step`
+    does both through the optimizer), skipping steps whose gradients
+    overflow. bfloat16 has float32's range and needs no scaling.
+
+    Args:
+        optimizer: a `keras.optimizers.Optimizer`.
+        precision: the policy name; the global policy when None.
+
+    Returns:
+        The optimizer, wrapped if needed.
+    """
+    if precision is None:
+        precision = keras.config.dtype_policy().name
+    if precision == "mixed_float16" and not isinstance(
+        optimizer, keras.optimizers.LossScaleOptimizer
+    ):
+        return keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
+
+
+# --------------------------------------------------------------------- XLA
+def resolve_xla(xla, s=None):
+    """Decide whether to compile train steps with XLA.
+
+    Args:
+        xla: "on", "off" or "auto". "auto" is on for a single device and
+            for GPUs, and off for a `MirroredStrategy` or multi-worker
+            strategy over CPU devices, where TF 2.21's XLA fails at graph
+            execution.
+        s: the strategy (the current one when None).
+
+    Returns:
+        bool, the `jit_compile` to pass to `compile`.
+
+    Raises:
+        ValueError: for another value, or "on" where XLA cannot work.
+    """
+    if xla not in XLA_CHOICES:
+        raise ValueError(f"xla must be one of {XLA_CHOICES}. Received: xla={xla!r}")
+    s = s or tf.distribute.get_strategy()
+    cpu_mirrored = s.num_replicas_in_sync > 1 and not tf.config.list_logical_devices("GPU")
+    if xla == "auto":
+        return not cpu_mirrored
+    if xla == "on" and cpu_mirrored:
+        raise ValueError(
+            "xla='on' does not work with several replicas on CPU devices in "
+            "TensorFlow 2.21 (it fails at graph execution); use xla='auto' or 'off'. "
+            "Received: xla='on'"
+        )
+    return xla == "on"
+
+
+# ------------------------------------------------------------- determinism
+def set_deterministic(enabled=True):
+    """Turn on TensorFlow's op determinism (same seed -> same bits).
+
+    Some ops are slower and a few have no deterministic kernel (they then
+    raise at run time). Cannot be turned off again in the same process.
+    """
+    if enabled:
+        tf.config.experimental.enable_op_determinism()
+    return bool(enabled)
