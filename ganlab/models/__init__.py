@@ -1,3 +1,4 @@
 """One keras.Model subclass per GAN variant; train_step lives here."""
 from ganlab.models.base import GANBase
 from ganlab.models.gan import GAN
+from ganlab.models.wgan import WGAN, WGANGP
