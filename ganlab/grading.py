@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from ganlab.metrics import mode_report, normal_fit_report
-from ganlab.training.runfolder import read_json
+from ganlab.training.runfolder import read_json  # noqa: F401 (graders use it)
 
 GRADING_SEED = 20141
 GRADING_SAMPLES = 10_000
@@ -101,3 +101,159 @@ def grade_modes(sampler, mixture, n=GRADING_SAMPLES, seed=GRADING_SEED,
         ("high_quality", fig["high_quality"], ">=", min_high_quality,
          fig["high_quality"] >= min_high_quality),
     ])
+
+
+# ------------------------------------------------------------------ lab 03
+LAB03_SAMPLES = 1_000
+LAB03_BAR = {
+    "min_confident_share": 0.7,
+    "min_class_share": 0.04,
+    "max_frechet_ratio": 0.5,
+    "max_copy_share": 0.1,
+}
+"""Lab 03 (DCGAN on digits): >= 70% of samples judged with confidence > 0.9,
+every class >= 4% of samples, judge-feature Fréchet distance < half the
+untrained generator's, and at most 10% copies of training images."""
+
+
+def untrained_like(generator, seed=GRADING_SEED):
+    """A freshly initialised generator of the same architecture (the baseline).
+
+    `keras.models.clone_model` rebuilds the layers from their configs, so
+    the weights are drawn anew from the initialisers; the global seed is set
+    to `seed` first (this reseeds Python, NumPy and TensorFlow) so the
+    baseline is the same every time.
+    """
+    keras.utils.set_random_seed(seed)
+    return keras.models.clone_model(generator)
+
+
+def grade_digits(sampler, baseline_sampler, n=LAB03_SAMPLES, seed=GRADING_SEED,
+                 judge=None, bar=None):
+    """Lab 03's bar for a digit generator, measured with the judge.
+
+    Draws `n` samples and computes `ganlab.metrics.judge.digit_report`
+    against the embedded `digits` at the samples' size (Fréchet reference:
+    the training split; memorisation: nearest training image, against the
+    held-out split's distances), and the Fréchet distance of the baseline
+    (an untrained generator of the same architecture) from the same seed.
+
+    Args:
+        sampler: callable (n, seed) -> gray digits (n, H, W, 1) in [-1, 1],
+            H in `ganlab.data.images.DIGIT_SIZES`.
+        baseline_sampler: the same for the untrained baseline.
+        n: number of samples (1,000 for the bar).
+        seed: seed of the samplers.
+        judge: the judge; `ganlab.nets.load_judge()` when None.
+        bar: overrides of `LAB03_BAR` entries.
+
+    Returns:
+        The report's figures, `baseline_frechet_distance`, `frechet_ratio`,
+        `memorised`, plus `passed` and `failures`.
+
+    Raises:
+        ValueError: for samples that are not a batch of one-channel square
+            images of a size `digits` comes in.
+    """
+    from ganlab.data.images import DIGIT_SIZES, load_image_arrays
+    from ganlab.metrics.judge import digit_report, frechet_distance
+    from ganlab.nets.judge import judge_features, load_judge
+
+    bar = {**LAB03_BAR, **(bar or {})}
+    x = np.asarray(sampler(n, seed), "float32")
+    if x.ndim != 4 or x.shape[-1] != 1 or x.shape[1] != x.shape[2] or x.shape[1] not in DIGIT_SIZES:
+        raise ValueError(
+            f"grade_digits needs gray square digits (n, H, H, 1) with H in {DIGIT_SIZES}. "
+            f"Received: samples.shape={x.shape}"
+        )
+    if not np.all(np.isfinite(x)):
+        return {"passed": False, "failures": ["samples are not finite"]}
+    judge = judge or load_judge()
+    train, _ = load_image_arrays("digits", "train", x.shape[1])
+    heldout, _ = load_image_arrays("digits", "test", x.shape[1])
+    fig = digit_report(judge, x, train, train, heldout)
+    base = np.asarray(baseline_sampler(n, seed), "float32")
+    fig["baseline_frechet_distance"] = frechet_distance(
+        judge_features(judge, base), judge_features(judge, train))
+    fig["frechet_ratio"] = fig["frechet_distance"] / fig["baseline_frechet_distance"]
+    fig["memorised"] = fig["copy_share"] > bar["max_copy_share"]
+    return _verdict(fig, [
+        ("confident_share", fig["confident_share"], ">=", bar["min_confident_share"],
+         fig["confident_share"] >= bar["min_confident_share"]),
+        ("min_class_share", fig["min_class_share"], ">=", bar["min_class_share"],
+         fig["min_class_share"] >= bar["min_class_share"]),
+        ("frechet_ratio", fig["frechet_ratio"], "<", bar["max_frechet_ratio"],
+         fig["frechet_ratio"] < bar["max_frechet_ratio"]),
+        ("copy_share", fig["copy_share"], "<=", bar["max_copy_share"],
+         fig["copy_share"] <= bar["max_copy_share"]),
+    ])
+
+
+# --------------------------------------------------------------- lab 06 (cGAN)
+LAB06_BAR = {"min_accuracy": 0.90, "min_class_accuracy": 0.70}
+LAB06_PER_CLASS = 100
+
+
+def conditional_sampler(generator, latent_dim, distribution="normal"):
+    """A conditional sampler (labels, seed) -> G(z|y), z drawn with numpy from the run's prior."""
+    if distribution not in ("normal", "uniform"):
+        raise ValueError(
+            "latent distribution must be 'normal' or 'uniform'. "
+            f"Received: distribution={distribution!r}"
+        )
+
+    def sample(labels, seed=GRADING_SEED):
+        rng = np.random.default_rng(seed)
+        shape = (len(labels), latent_dim)
+        z = rng.standard_normal(shape) if distribution == "normal" else rng.uniform(-1.0, 1.0, shape)
+        y = np.asarray(labels, "int32")
+        return generator.predict([z.astype("float32"), y], batch_size=1000, verbose=0)
+
+    return sample
+
+
+def grade_conditional(sampler, num_classes=10, per_class=LAB06_PER_CLASS, seed=GRADING_SEED,
+                      judge=None, min_accuracy=LAB06_BAR["min_accuracy"],
+                      min_class_accuracy=LAB06_BAR["min_class_accuracy"]):
+    """Lab 06's bar: the judge recognises the class that was asked for.
+
+    `per_class` samples of each class (1,000 for 10 classes) are drawn with
+    the fixed seed; the judge (`ganlab.nets.judge`, 99.2% on held-out digits)
+    classifies them. Passes when the judge's class equals the requested one
+    for >= 90% of all samples and for >= 70% of every class's own samples.
+
+    Args:
+        sampler: callable (labels, seed) -> gray images in [-1, 1].
+        judge: the judge model (`load_judge()` when None).
+
+    Returns:
+        accuracy, class_accuracy (list), worst_class, min_class_accuracy,
+        confusion (requested x judged counts), plus `passed` and `failures`.
+    """
+    from ganlab.nets.judge import judge_predict, load_judge
+
+    judge = load_judge() if judge is None else judge
+    labels = np.repeat(np.arange(num_classes), per_class)
+    x = np.asarray(sampler(labels, seed), "float32")
+    if x.shape[0] != len(labels) or not np.all(np.isfinite(x)):
+        return {"passed": False, "failures": ["samples are missing or not finite"]}
+    judged = judge_predict(judge, x).argmax(-1)
+    hits = judged == labels
+    per = hits.reshape(num_classes, per_class).mean(axis=1)
+    confusion = np.zeros((num_classes, judge.output_shape[-1]), int)
+    np.add.at(confusion, (labels, judged), 1)
+    fig = {"accuracy": float(hits.mean()), "class_accuracy": [float(a) for a in per],
+           "min_class_accuracy": float(per.min()), "worst_class": int(per.argmin()),
+           "confusion": confusion.tolist(), "samples": int(len(labels))}
+    return _verdict(fig, [
+        ("accuracy", fig["accuracy"], ">=", min_accuracy, fig["accuracy"] >= min_accuracy),
+        ("min_class_accuracy", fig["min_class_accuracy"], ">=", min_class_accuracy,
+         fig["min_class_accuracy"] >= min_class_accuracy),
+    ])
+
+
+def conditional_run_sampler(run_dir):
+    """(config, conditional sampler) of a lab 06 run folder's generator.keras."""
+    config, generator = load_run(run_dir)
+    latent = config["latent"]
+    return config, conditional_sampler(generator, latent["dim"], latent["distribution"])

@@ -2,3 +2,4 @@
 from ganlab.models.base import GANBase
 from ganlab.models.gan import GAN
 from ganlab.models.wgan import WGAN, WGANGP
+from ganlab.models.cgan import ConditionalGAN

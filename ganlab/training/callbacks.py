@@ -17,7 +17,8 @@ class EpochFigures(keras.callbacks.Callback):
     (the last frame) samples.png.
 
     Args:
-        evaluate: optional callable model -> dict of float figures.
+        evaluate: optional callable model -> dict of figures (its scalar
+            entries are logged; others, e.g. lists, are ignored).
         render: optional callable (model, epoch) -> (H, W, 3) uint8 image.
         log_dir: TensorBoard folder for the images (None: no images logged).
         gif_path: where to write the GIF of all frames (None: not written).
@@ -47,7 +48,8 @@ class EpochFigures(keras.callbacks.Callback):
         if epoch % self.every and not last:
             return
         if self.evaluate is not None:
-            values = {k: float(v) for k, v in self.evaluate(self.model).items()}
+            values = {k: float(v) for k, v in self.evaluate(self.model).items()
+                      if isinstance(v, (int, float, np.number))}
             if logs is not None:
                 logs.update(values)
             self.records.append({"epoch": epoch + 1, **values})

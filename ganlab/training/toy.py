@@ -26,6 +26,8 @@ from ganlab import losses
 from ganlab.data import toy_dataset
 from ganlab.models import GAN
 from ganlab.nets import mlp_discriminator, mlp_generator
+from ganlab.training import figures
+from ganlab.training.callbacks import fit_logged
 
 CONFIGS = ("stabilised", "plain")
 
@@ -145,3 +147,48 @@ def discriminator_curve(gan, xs, context=63):
     batches = np.concatenate([xs[:, None, :], fakes], axis=1).reshape(n * (context + 1), -1)
     logits = gan.discriminator.predict(batches, batch_size=context + 1, verbose=0)
     return tf.sigmoid(logits.reshape(n, context + 1)[:, 0]).numpy()
+
+
+def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch,
+                       evaluate, render, graded, seed=0,
+                       comparison="comparison.png"):
+    """Train several toy GANs from one seed, each logged under tb/<name>.
+
+    The graded one also writes progress.gif, generator.keras,
+    discriminator.keras and samples.png; every final picture goes into
+    comparison.png, side by side, so the student sees the difference.
+
+    Args:
+        run: the `RunFolder` being written.
+        builds: {name: callable () -> compiled GAN}.
+        samples: the training data array.
+        batch_size: minibatch size m (fit sees k*m per step).
+        epochs, steps_per_epoch: the training length.
+        evaluate: callable gan -> dict of figures (logged every epoch).
+        render: callable (gan, title) -> image.
+        graded: the name of the graded configuration.
+        seed: data shuffling seed.
+        comparison: file name of the side-by-side picture.
+
+    Returns:
+        ({name: final figures}, {name: trained gan}).
+    """
+    results, models, pictures = {}, {}, []
+    for name, build in builds.items():
+        gan = build()
+        is_graded = name == graded
+        _, figs = fit_logged(
+            gan, dataset_for(gan, samples, batch_size, seed), run.file(f"tb/{name}"),
+            epochs, steps_per_epoch, evaluate,
+            lambda model, epoch, name=name: render(model, f"{name}, epoch {epoch}"),
+            gif_path=run.file("progress.gif") if is_graded else None)
+        results[name] = evaluate(gan)
+        results[name]["history"] = figs.records
+        models[name] = gan
+        pictures.append(render(gan, f"{name}, final"))
+        if is_graded:
+            run.save_model(gan.generator, "generator.keras")
+            run.save_model(gan.discriminator, "discriminator.keras")
+            figures.save_png(pictures[-1], run.file("samples.png"))
+    figures.save_png(figures.side_by_side(pictures), run.file(comparison))
+    return results, models
