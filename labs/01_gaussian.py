@@ -1,6 +1,6 @@
 """Lab 01 - a GAN learns a 1D Gaussian (Goodfellow 2014, Algorithm 1).
 
-G maps noise z ~ N(0, 1) to numbers that should follow N(mu, sigma^2); D, a
+G maps noise z ~ N(0, I) (8 dimensions) to numbers that should follow N(mu, sigma^2); D, a
 small MLP, tells them from data. Each iteration takes k D-steps, then one
 G-step. The lab trains three GANs from the same seed and shows them side by
 side (comparison.png, TensorBoard runs tb/stabilised, tb/minimax, tb/plain):
@@ -31,6 +31,7 @@ from ganlab.training import figures, lab, toy
 from ganlab.training.callbacks import fit_logged
 from ganlab.training.runfolder import RunFolder
 
+LATENT_DIM = 8
 RUNS = {  # name: (configuration, generator loss)
     "stabilised": ("stabilised", None),
     "minimax": ("stabilised", "minimax"),
@@ -42,11 +43,11 @@ def main(args):
     real = gaussian_1d(100_000, args.mu, args.sigma, seed=args.seed)
     steps_per_epoch = 600 if args.quick else 1500
     with RunFolder(args.out, "01_gaussian") as run:
-        run.write_config(vars(args), latent={"dim": 1, "distribution": "normal"},
+        run.write_config(vars(args), latent={"dim": LATENT_DIM, "distribution": "normal"},
                          steps_per_epoch=steps_per_epoch)
         results, pictures = {}, []
         for name, (config, loss) in RUNS.items():
-            gan = toy.toy_gan(1, config, loss or args.loss, args.k, seed=args.seed,
+            gan = toy.toy_gan(1, config, loss or args.loss, args.k, LATENT_DIM, seed=args.seed,
                               total_steps=args.epochs * steps_per_epoch)
 
             def evaluate(model):
@@ -69,7 +70,7 @@ def main(args):
                 run.save_model(gan.generator, "generator.keras")
                 run.save_model(gan.discriminator, "discriminator.keras")
                 figures.save_png(pictures[-1], run.file("samples.png"))
-                sampler = grading.latent_sampler(gan.generator, 1)
+                sampler = grading.latent_sampler(gan.generator, LATENT_DIM)
                 results["grade"] = grading.grade_gaussian(sampler, args.mu, args.sigma)
         figures.save_png(figures.side_by_side(pictures), run.file("comparison.png"))
         figures.save_png(figures.lines(toy.saturation_curves(), "why non-saturating",

@@ -37,7 +37,7 @@ def toy_gan(
     config="stabilised",
     generator_loss="non_saturating",
     d_steps=1,
-    latent_dim=1,
+    latent_dim=8,
     hidden=64,
     total_steps=6000,
     lr=1e-3,
@@ -81,6 +81,7 @@ def toy_gan(
         minibatch_features="discrimination" if stabilised else None,
     )
     gan = GAN(generator, discriminator, seed=seed)
+    gan.configure(generator_loss=generator_loss, d_steps=d_steps)  # validate first
 
     def schedule(steps):
         if not stabilised:

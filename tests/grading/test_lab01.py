@@ -47,7 +47,7 @@ def wide(mu, sigma):
 
 
 def untrained():
-    return grading.latent_sampler(mlp_generator(1, 1, (64, 64), activation="tanh"), 1)
+    return grading.latent_sampler(mlp_generator(8, 1, (64, 64), activation="tanh"), 8)
 
 
 @pytest.mark.parametrize("fault", ["constant", "untrained", "three_sigma", "shifted"])
@@ -90,7 +90,7 @@ def test_run_folder_holds_the_contract(run):
                  "samples.png", "progress.gif", "comparison.png", "saturation.png"):
         assert (run / name).is_file(), name
     config = grading.read_json(run / "config.json")
-    assert config["latent"] == {"dim": 1, "distribution": "normal"}
+    assert config["latent"] == {"dim": 8, "distribution": "normal"}
     assert {"seed", "mu", "sigma", "k", "epochs", "quick"} <= set(config)
     assert {"ganlab", "tensorflow", "keras"} <= set(config["versions"])
     assert not list(run.parent.glob("*.partial")), "a finished run leaves no partial folder"
