@@ -97,6 +97,12 @@ class GANBase(keras.Model):
         self.seed = seed
         self.seed_generator = ReplicaSafeSeedGenerator(seed)
         self.trackers = {}
+        # Built networks make a built GAN. Otherwise `fit` under any
+        # tf.distribute strategy "symbolically builds" the model by calling
+        # it on a batch of *data*, which is not G's input (it fails unless
+        # the data happen to have latent_dim features).
+        if generator.built and discriminator.built:
+            self.built = True
 
     # ------------------------------------------------------------------ noise
     def sample_latent(self, batch_size, z=None):
