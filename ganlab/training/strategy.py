@@ -157,11 +157,14 @@ def strategy(devices=None):
 
 def describe(s):
     """A short description of a strategy, for config.json and logs."""
-    devices = list(getattr(s.extended, "worker_devices", ()) or ())
+    try:
+        devices = list(s.extended.worker_devices)
+    except RuntimeError:  # the default strategy has none to list
+        devices = [d.name for d in tf.config.list_logical_devices()[:1]]
     return {
         "strategy": type(s).__name__,
         "replicas": int(s.num_replicas_in_sync),
-        "devices": [str(d) for d in devices],
+        "device_names": [str(d) for d in devices],
     }
 
 
@@ -268,3 +271,83 @@ def set_deterministic(enabled=True):
     if enabled:
         tf.config.experimental.enable_op_determinism()
     return bool(enabled)
+
+
+# ----------------------------------------------------------------- runtime
+class Runtime:
+    """What `--devices`, `--precision`, `--xla` and `--deterministic` resolve to.
+
+    Create it first thing (before any TensorFlow op: logical CPU devices
+    can only be set up then), build the models inside `scope()`, then call
+    `prepare(model)` on each compiled model.
+
+    Args:
+        devices: see `strategy`.
+        precision: see `set_precision`.
+        xla: "auto", "on" or "off" (see `resolve_xla`).
+        deterministic: turn on op determinism.
+
+    Raises:
+        ValueError: for any bad value (see the functions above).
+
+    Example:
+        >>> rt = Runtime("cpu", "float32", "off")
+        >>> rt.config()["xla"]
+        False
+    """
+
+    def __init__(self, devices=None, precision="float32", xla="auto", deterministic=False):
+        if precision not in PRECISIONS:
+            raise ValueError(
+                f"precision must be one of {PRECISIONS}. Received: precision={precision!r}"
+            )
+        if xla not in XLA_CHOICES:
+            raise ValueError(f"xla must be one of {XLA_CHOICES}. Received: xla={xla!r}")
+        self.devices = devices
+        self.strategy = strategy(devices)
+        self.precision = set_precision(precision)
+        self.deterministic = set_deterministic(deterministic)
+        self.xla_choice = xla
+        self.jit_compile = resolve_xla(xla, self.strategy)
+
+    @property
+    def replicas(self):
+        return self.strategy.num_replicas_in_sync
+
+    def scope(self):
+        return self.strategy.scope()
+
+    def prepare(self, model):
+        """Wrap the model's optimizers for the precision and set its XLA choice.
+
+        Under mixed_float16 each optimizer attribute of the model becomes a
+        `LossScaleOptimizer` (built at once: optimizer variables must exist
+        before the first replica step).
+
+        Returns:
+            The model.
+        """
+        with self.strategy.scope():
+            nets = {id(opt): net for opt, net in model.optimizer_pairs()}
+            for name, value in list(vars(model).items()):
+                if isinstance(value, keras.optimizers.Optimizer) and id(value) in nets:
+                    wrapped = wrap_optimizer(value, self.precision)
+                    if wrapped is not value:
+                        wrapped.build(nets[id(value)].trainable_variables)
+                        setattr(model, name, wrapped)
+        model.jit_compile = self.jit_compile
+        return model
+
+    def check_batch_size(self, batch_size, name="batch_size"):
+        check_batch_size(batch_size, self.strategy, name)
+
+    def config(self):
+        """The facts config.json records: devices, strategy, precision, XLA, determinism."""
+        return {
+            "devices": self.devices or "auto",
+            **describe(self.strategy),
+            "precision": self.precision,
+            "xla_option": self.xla_choice,
+            "xla": bool(self.jit_compile),
+            "deterministic": self.deterministic,
+        }

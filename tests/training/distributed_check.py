@@ -26,7 +26,7 @@ B = 8  # per-replica batch; the global batch is 2B
 
 
 def build(k, loss_scale, optimizer="sgd", seed=0):
-    g = mlp_generator(2, 2, (16, 16), activation="tanh")
+    g = mlp_generator(3, 2, (16, 16), activation="tanh")  # latent_dim != data dim
     d = mlp_discriminator(2, (16, 16), activation="leaky_relu")
     gan = GAN(g, d, seed=seed)
 

@@ -1,0 +1,304 @@
+"""The `ganlab` command: a thin argparse over the library.
+
+    ganlab train VARIANT [--dataset D] [--epochs N] [--batch-size B]
+                 [--steps-per-epoch S] [--devices cpu:2] [--precision P]
+                 [--xla auto|on|off] [--deterministic] [--seed N]
+                 [--out runs] [--name NAME] [--resume]
+    ganlab sample RUN_DIR -n N -o grid.png [--seed S] [--label L]
+    ganlab eval RUN_DIR
+    ganlab labs
+
+A user's mistake (unknown variant or dataset, a batch size the replicas
+cannot share, a missing or incompatible run folder, a bad flag) is one line
+on stderr and exit code 2. GANLAB_DEBUG=1 shows the traceback instead.
+
+`ganlab train` writes OUT/NAME/ (NAME defaults to VARIANT-DATASET) like a
+lab: config.json, metrics.json, generator.keras, discriminator.keras,
+samples.png and tb/; checkpoints go to OUT/NAME.ckpt/ at every epoch end
+and `--resume` continues from the last good one.
+"""
+
+import argparse
+import ast
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPATIBLE = "0.1"  # major.minor of ganlab whose run folders this version reads
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        sys.exit(2)
+
+
+def build_parser():
+    p = _Parser(prog="ganlab", description="Train, sample and evaluate the course's GANs.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    t = sub.add_parser("train", help="train a GAN variant into a run folder")
+    t.add_argument("variant", help="GAN variant (see `ganlab train --help`)")
+    t.add_argument("--dataset", default="gaussian", help="training data (default: gaussian)")
+    t.add_argument("--epochs", type=int, default=5)
+    t.add_argument("--steps-per-epoch", type=int, default=200)
+    t.add_argument("--batch-size", type=int, default=64,
+                   help="global batch (split over the replicas; default 64)")
+    add_runtime_arguments(t)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--out", default="runs", help="parent folder of the run folder")
+    t.add_argument("--name", default=None, help="run folder name (default VARIANT-DATASET)")
+    t.add_argument("--resume", action="store_true",
+                   help="continue from the last good checkpoint in OUT/NAME.ckpt")
+
+    s = sub.add_parser("sample", help="draw samples of a run's generator into a picture")
+    s.add_argument("run_dir")
+    s.add_argument("-n", type=int, default=64, help="number of samples")
+    s.add_argument("-o", "--output", default="grid.png", help="picture to write (.png)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--label", default=None, help="class label (conditional variants)")
+
+    e = sub.add_parser("eval", help="recompute and write a run's figures (eval.json)")
+    e.add_argument("run_dir")
+
+    sub.add_parser("labs", help="list the labs, their descriptions and grading bars")
+    return p
+
+
+def add_runtime_arguments(p):
+    """--devices, --precision, --xla, --deterministic (shared with the labs)."""
+    from ganlab.training.strategy import PRECISIONS, XLA_CHOICES
+
+    p.add_argument("--devices", default="auto",
+                   help="auto, cpu, cpu:N (N logical CPU devices), gpu, gpu:N (default auto)")
+    p.add_argument("--precision", default="float32", choices=PRECISIONS,
+                   help="dtype policy (default float32)")
+    p.add_argument("--xla", default="auto", choices=XLA_CHOICES,
+                   help="XLA compilation of the train step (default auto: on where it works)")
+    p.add_argument("--deterministic", action="store_true",
+                   help="TensorFlow op determinism: the same seed gives the same bits")
+
+
+# -------------------------------------------------------------------- train
+def train(args, callbacks=()):
+    """`ganlab train`: returns the run folder path. `callbacks` are added to fit."""
+    from ganlab.training.strategy import Runtime
+
+    rt = Runtime(args.devices, args.precision, args.xla, args.deterministic)  # before any op
+    import ganlab
+    from ganlab.data import toy_dataset
+    from ganlab.training import registry
+    from ganlab.training.callbacks import tensorboard
+    from ganlab.training.checkpoint import Checkpointer
+    from ganlab.training.runfolder import RunFolder
+
+    entry = registry.variant(args.variant)
+    data = registry.dataset(args.dataset)
+    if data.kind not in entry.kinds:
+        raise ValueError(
+            f"Variant {args.variant!r} does not train on {data.kind}. "
+            f"Received: dataset={args.dataset!r}"
+        )
+    for name in ("epochs", "steps_per_epoch"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= 1. "
+                             f"Received: {name}={getattr(args, name)}")
+    rt.check_batch_size(args.batch_size)
+    ganlab.seed(args.seed)
+    samples = data.load(args.seed)
+    name = args.name or f"{args.variant}-{args.dataset}"
+    out = Path(args.out)
+    total = args.epochs * args.steps_per_epoch
+    with rt.scope():
+        model = entry.build(samples.shape[1:], data.kind, args.seed, total)
+    rt.prepare(model)
+    k = getattr(model, "d_steps", None) or getattr(model, "n_critic", 1)
+    ckpt = Checkpointer(model, out / f"{name}.ckpt", resume=args.resume)
+    dataset = ckpt.dataset(toy_dataset(samples, args.batch_size * k, seed=args.seed),
+                           args.steps_per_epoch)
+    with RunFolder(out, name) as run:
+        latent = {"dim": model.latent_dim, "distribution": model.latent_distribution}
+        config = {k_: v for k_, v in vars(args).items() if k_ not in ("command",)}
+        run.write_config(config, variant=args.variant, latent=latent, data_kind=data.kind,
+                         data_shape=list(samples.shape[1:]), runtime=rt.config(),
+                         resumed_from=ckpt.restored_from, **data.facts)
+        history = model.fit(dataset, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
+                            callbacks=[ckpt, tensorboard(run.file("tb")), *callbacks], verbose=0)
+        metrics = {key: float(v[-1]) for key, v in history.history.items()}
+        metrics["epochs_done"] = args.epochs
+        run.write_metrics(metrics)
+        run.save_model(model.generator, "generator.keras")
+        run.save_model(model.discriminator, "discriminator.keras")
+        _sample_picture(model.generator, run.path, 64, args.seed, run.file("samples.png"))
+    print(f"run folder: {run.final}")
+    print("  ".join(f"{k_} {v:.4f}" for k_, v in metrics.items() if k_ != "epochs_done"))
+    return run.final
+
+
+# ------------------------------------------------------------------- sample
+def _check_run(run_dir):
+    """config.json of a run folder made by a compatible ganlab, else ValueError."""
+    from ganlab.training.runfolder import read_json
+
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ValueError(f"Run folder not found. Received: run_dir={str(run_dir)!r}")
+    config = read_json(run_dir / "config.json")
+    version = str(config.get("versions", {}).get("ganlab", "unknown"))
+    if ".".join(version.split(".")[:2]) != COMPATIBLE:
+        raise ValueError(
+            f"Run folder {str(run_dir)!r} was written by ganlab {version}; this ganlab "
+            f"reads runs of {COMPATIBLE}.x. Retrain it, or use a matching ganlab"
+        )
+    if "latent" not in config:
+        raise ValueError(f"config.json of {str(run_dir)!r} has no latent prior; not a ganlab run")
+    return config
+
+
+def _draw(generator, config, n, seed, **options):
+    import numpy as np
+
+    from ganlab.training import registry
+
+    fn = registry.SAMPLERS.get(config.get("variant"))
+    if fn is not None:
+        return fn(generator, config, n, seed, **options)
+    if options.get("label") is not None:
+        raise ValueError(
+            f"--label needs a conditional variant. Received: label={options['label']!r} "
+            f"for variant {config.get('variant', 'unknown')!r}"
+        )
+    from ganlab import grading
+
+    latent = config["latent"]
+    sampler = grading.latent_sampler(generator, latent["dim"], latent["distribution"])
+    return np.asarray(sampler(n, seed))
+
+
+def _sample_picture(generator, run_dir, n, seed, output, config=None, **options):
+    import numpy as np
+
+    from ganlab.training import figures
+
+    if config is None:
+        config = {"latent": {"dim": generator.input_shape[-1], "distribution": "normal"}}
+    x = _draw(generator, config, n, seed, **options)
+    if x.ndim == 4:
+        rows = max(1, int(np.sqrt(n)))
+        image = figures.image_grid(x, rows)
+    elif x.shape[-1] == 1:
+        mu, sigma = config.get("mu", float(x.mean())), config.get("sigma", float(x.std()) or 1.0)
+        image = figures.density_1d(x, mu, sigma, title=f"{n} samples")
+    else:
+        image = figures.samples_2d(x[:, :2], np.zeros((0, 2)), title=f"{n} samples")
+    figures.save_png(image, output)
+    return x
+
+
+def sample(args):
+    import keras
+
+    import ganlab  # noqa: F401  (registers the custom layers)
+
+    config = _check_run(args.run_dir)
+    if args.n < 1:
+        raise ValueError(f"-n must be >= 1. Received: n={args.n}")
+    if Path(args.output).suffix.lower() != ".png":
+        raise ValueError(f"-o must name a .png file. Received: output={args.output!r}")
+    path = Path(args.run_dir) / "generator.keras"
+    if not path.is_file():
+        raise ValueError(f"The run has no generator.keras. Received: path={str(path)!r}")
+    generator = keras.saving.load_model(path)
+    label = args.label
+    if label is not None:
+        try:
+            label = ast.literal_eval(label)
+        except (ValueError, SyntaxError):
+            pass
+    _sample_picture(generator, args.run_dir, args.n, args.seed, args.output, config,
+                    label=label)
+    print(f"wrote {args.output} ({args.n} samples)")
+
+
+# --------------------------------------------------------------------- eval
+def evaluate(args):
+    from ganlab.training import registry
+    from ganlab.training.runfolder import write_json_atomic
+
+    config = _check_run(args.run_dir)
+    for predicate, fn in registry.EVALUATORS:
+        if predicate(config):
+            figures = fn(args.run_dir, config)
+            break
+    else:
+        raise ValueError(
+            f"No evaluator knows this run (variant {config.get('variant', '?')!r}, "
+            f"config keys {sorted(config)[:8]}...). Received: run_dir={args.run_dir!r}"
+        )
+    write_json_atomic(Path(args.run_dir) / "eval.json", figures)
+    for key, value in figures.items():
+        print(f"{key}: {value}")
+    return figures
+
+
+# --------------------------------------------------------------------- labs
+def lab_descriptions(folder=None):
+    """[(file name, one-line description, bar)] from the labs' docstrings."""
+    folder = Path(folder or ROOT / "labs")
+    found = []
+    for path in sorted(folder.glob("[0-9][0-9]_*.py")):
+        doc = ast.get_docstring(ast.parse(path.read_text())) or ""
+        lines = doc.strip().splitlines()
+        title = lines[0] if lines else "(no docstring)"
+        bar = ""
+        for i, line in enumerate(lines):
+            if line.lower().startswith("grading bar"):
+                para = []
+                for more in lines[i:]:
+                    if not more.strip():
+                        break
+                    para.append(more.strip())
+                bar = " ".join(para)
+                bar = bar.split(":", 1)[1].strip() if ":" in bar else bar
+                break
+        found.append((path.name, title, bar))
+    return found
+
+
+def labs(args):
+    entries = lab_descriptions()
+    if not entries:
+        raise ValueError(f"No labs found in {ROOT / 'labs'}")
+    for name, title, bar in entries:
+        print(f"{name}\n    {title}\n    bar: {bar or '(none stated)'}")
+
+
+# --------------------------------------------------------------------- main
+COMMANDS = {"train": train, "sample": sample, "eval": evaluate, "labs": labs}
+
+
+def main(argv=None):
+    """Entry point of the `ganlab` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        from ganlab.data.tfds import DatasetUnavailableError
+    except ImportError:  # pragma: no cover
+        DatasetUnavailableError = ValueError
+    try:
+        COMMANDS[args.command](args)
+    except (ValueError, DatasetUnavailableError) as e:
+        if os.environ.get("GANLAB_DEBUG"):
+            raise
+        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        sys.stderr.write(f"ganlab {args.command}: error: {message}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"ganlab {args.command}: interrupted; --resume continues from the "
+                         "last checkpoint\n")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
