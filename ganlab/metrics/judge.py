@@ -19,6 +19,8 @@ images:
 `digit_report` computes them all for a batch of samples.
 """
 
+import warnings
+
 import numpy as np
 from scipy import linalg
 
@@ -127,10 +129,12 @@ def frechet_distance(features_a, features_b, eps=1e-6):
             f"Received: {mu_a.shape[0]} and {mu_b.shape[0]}"
         )
     s_a, s_b = np.atleast_2d(s_a), np.atleast_2d(s_b)
-    root = linalg.sqrtm(s_a @ s_b)
-    if not np.all(np.isfinite(root)):
-        offset = np.eye(len(s_a)) * eps
-        root = linalg.sqrtm((s_a + offset) @ (s_b + offset))
+    with warnings.catch_warnings():  # a singular product is handled below
+        warnings.simplefilter("ignore", linalg.LinAlgWarning)
+        root = linalg.sqrtm(s_a @ s_b)
+        if not np.all(np.isfinite(root)):
+            offset = np.eye(len(s_a)) * eps
+            root = linalg.sqrtm((s_a + offset) @ (s_b + offset))
     if np.iscomplexobj(root):
         if not np.allclose(np.diagonal(root).imag, 0, atol=1e-3):
             raise ValueError(
