@@ -120,6 +120,9 @@ class ConditionalGAN(GANBase):
         self.num_classes = int(num_classes)
         self.add_trackers("d_loss", "g_loss", "d_real", "d_fake")
         self.configure()
+        # Both nets are built; without this, `fit` under a strategy would
+        # "build" the model by calling it on a batch of images, not [z, y].
+        self.built = True
 
     def configure(self, generator_loss="non_saturating", label_sampling="data"):
         if generator_loss not in losses.GENERATOR_LOSSES:
@@ -176,6 +179,7 @@ class ConditionalGAN(GANBase):
 
     def discriminator_step(self, real, labels, z=None, fake_labels=None):
         """One D update; G is left unchanged. Returns (loss, real_logits, fake_logits)."""
+        real = ops.convert_to_tensor(real)
         labels = ops.cast(labels, "int32")
         z = self.sample_latent(ops.shape(real)[0], z)
         y = self.sample_labels(labels) if fake_labels is None else ops.cast(fake_labels, "int32")
