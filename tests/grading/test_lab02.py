@@ -1,6 +1,6 @@
 """Grade lab 02 (mode collapse): recompute modes covered and sample quality.
 
-The bar (labs/02_mode_collapse.py docstring), on the stabilised model on the
+The bar (labs/02_mode_collapse.py docstring), on the minibatch model on the
 ring of 8: at least 7 of 8 modes covered, at least 70% high-quality samples.
 """
 
