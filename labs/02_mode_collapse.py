@@ -10,7 +10,7 @@ same GAN is trained from one seed in two configurations:
   remedy for collapse: D compares samples within a minibatch) and a
   learning-rate decay (`ganlab.training.toy`).
 
-Figures, per epoch in TensorBoard and at the end in metrics.json: modes
+Figures, per epoch in TensorBoard, modes.png and metrics.json: modes
 covered (a mode counts when at least a quarter of its fair share of samples
 lands within 3 stddev of it) and the share of high-quality samples (within
 3 stddev of some mode).
@@ -26,6 +26,7 @@ from ganlab import grading
 from ganlab.data import mixture_2d
 from ganlab.metrics import mode_report
 from ganlab.training import figures, lab, toy
+from ganlab.training.callbacks import history_series
 from ganlab.training.runfolder import RunFolder
 
 
@@ -54,6 +55,9 @@ def main(args):
                 lambda gan, title, m=mixture: figures.samples_2d(gan.generate(2000), m.centers, title),
                 graded="ring_minibatch", seed=args.seed, comparison=f"comparison_{data}.png")
             results.update(found)
+        figures.save_png(figures.lines(
+            {name: history_series(r["history"], "modes_covered") for name, r in results.items()},
+            "modes covered during training", ylabel="modes"), run.file("modes.png"))
         sampler = grading.run_sampler(run.path)[1]
         results["grade"] = grading.grade_modes(sampler, ring)
         run.write_metrics(results)
