@@ -263,7 +263,16 @@ class GANBase(keras.Model):
         return list(self.trackers.values())
 
     def results(self):
-        return {name: t.result() for name, t in self.trackers.items()}
+        """The trackers' current values: what `train_step` returns to `fit`.
+
+        Under `MultiWorkerMirroredStrategy` Keras 3.15 reduces the logs with
+        `strategy.reduce("MEAN", value, axis=0)`, which fails on scalars, so
+        there they are returned with shape (1,) (reduced to scalars).
+        """
+        values = {name: t.result() for name, t in self.trackers.items()}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            values = {name: ops.reshape(v, (1,)) for name, v in values.items()}
+        return values
 
     # ----------------------------------------------------------- serialising
     def get_config(self):

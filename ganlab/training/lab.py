@@ -42,8 +42,28 @@ def parser(doc, default_epochs, quick_epochs):
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--epochs", type=int, default=None,
                    help=f"epochs (default: {default_epochs}, or {quick_epochs} with --quick)")
+    from ganlab.cli import add_runtime_arguments
+
+    add_runtime_arguments(p)  # --devices, --precision, --xla, --deterministic
     p.set_defaults(_epochs=(default_epochs, quick_epochs))
     return p
+
+
+_RUNTIME = None
+
+
+def runtime():
+    """The `ganlab.training.strategy.Runtime` that `parse` set up from the flags.
+
+    Labs build their models in `lab.runtime().scope()` and pass each
+    compiled model to `lab.runtime().prepare(model)`.
+    """
+    global _RUNTIME
+    if _RUNTIME is None:
+        from ganlab.training.strategy import Runtime
+
+        _RUNTIME = Runtime()
+    return _RUNTIME
 
 
 def parse(p, argv=None):
@@ -55,6 +75,12 @@ def parse(p, argv=None):
         args.epochs = quick_epochs if args.quick else default_epochs
     if args.epochs < 1:
         raise ValueError(f"--epochs must be >= 1. Received: epochs={args.epochs}")
+    global _RUNTIME
+    from ganlab.training.strategy import Runtime
+
+    # Before any TensorFlow op: logical CPU devices can only be set up then.
+    _RUNTIME = Runtime(args.devices, args.precision, args.xla, args.deterministic)
+    args.runtime = _RUNTIME.config()  # recorded in config.json (strategy, xla, ...)
     ganlab.seed(args.seed)
     return args
 

@@ -336,6 +336,11 @@ class Runtime:
                         wrapped.build(nets[id(value)].trainable_variables)
                         setattr(model, name, wrapped)
         model.jit_compile = self.jit_compile
+        if isinstance(self.strategy, tf.distribute.MultiWorkerMirroredStrategy):
+            # Several steps per execution put the optimizers' conditional
+            # updates inside a while loop, where collective all-reduces fail
+            # in TF 2.21 ("You must feed a value for placeholder tensor").
+            model.steps_per_execution = 1
         return model
 
     def check_batch_size(self, batch_size, name="batch_size"):

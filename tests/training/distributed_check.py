@@ -25,7 +25,7 @@ from ganlab.nets import mlp_discriminator, mlp_generator  # noqa: E402
 B = 8  # per-replica batch; the global batch is 2B
 
 
-def build(k, loss_scale, optimizer="sgd", seed=0):
+def build(k, loss_scale, optimizer="sgd", seed=0, spe=1):
     g = mlp_generator(3, 2, (16, 16), activation="tanh")  # latent_dim != data dim
     d = mlp_discriminator(2, (16, 16), activation="leaky_relu")
     gan = GAN(g, d, seed=seed)
@@ -36,16 +36,16 @@ def build(k, loss_scale, optimizer="sgd", seed=0):
         if optimizer == "sgd":
             o = keras.optimizers.SGD(0.5)
         else:
-            o = keras.optimizers.Adam(1e-2, beta_1=0.5)
+            o = keras.optimizers.Adam(1e-2, beta_1=0.5, use_ema=True, ema_momentum=0.9)
         return keras.optimizers.LossScaleOptimizer(o) if loss_scale else o
 
-    gan.compile(opt(), opt(), d_steps=k)
+    gan.compile(opt(), opt(), d_steps=k, steps_per_execution=spe)
     return gan
 
 
-def run(s, k, steps, loss_scale, optimizer, init):
+def run(s, k, steps, loss_scale, optimizer, init, spe=1):
     with s.scope():
-        gan = build(k, loss_scale, optimizer)
+        gan = build(k, loss_scale, optimizer, spe=spe)
         gan.generator.set_weights(init[0])
         gan.discriminator.set_weights(init[1])
     rng = np.random.default_rng(1)
@@ -60,7 +60,7 @@ def run(s, k, steps, loss_scale, optimizer, init):
 
 
 def compare(k=1, steps=1, loss_scale=False, optimizer="sgd", precision="float32",
-            control=False):
+            control=False, spe=1):
     keras.config.set_dtype_policy(precision)
     if control:
         # Negative control: forget the 1/num_replicas share. The comparison
@@ -69,8 +69,8 @@ def compare(k=1, steps=1, loss_scale=False, optimizer="sgd", precision="float32"
         tf.distribute.Strategy.num_replicas_in_sync = property(lambda self: 1)
     ref = build(k, False, optimizer)
     init = (ref.generator.get_weights(), ref.discriminator.get_weights())
-    one = run(tf.distribute.get_strategy(), k, steps, loss_scale, optimizer, init)
-    two = run(MIRRORED, k, steps, loss_scale, optimizer, init)
+    one = run(tf.distribute.get_strategy(), k, steps, loss_scale, optimizer, init, spe)
+    two = run(MIRRORED, k, steps, loss_scale, optimizer, init, spe)
     if control:
         tf.distribute.Strategy.num_replicas_in_sync = original
     # The same updates as a plain optimizer on one device: loss scaling must
@@ -94,7 +94,7 @@ def compare(k=1, steps=1, loss_scale=False, optimizer="sgd", precision="float32"
 CASES = {
     "k1": dict(k=1, steps=1),
     "k2_loss_scale": dict(k=2, steps=1, loss_scale=True),
-    "adam_fit3": dict(k=1, steps=3, optimizer="adam"),
+    "adam_fit3": dict(k=1, steps=3, optimizer="adam", spe=3),
     "bfloat16": dict(k=1, steps=1, precision="mixed_bfloat16"),
     "control": dict(k=1, steps=1, control=True),
 }

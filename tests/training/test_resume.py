@@ -20,7 +20,7 @@ import pytest
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
 TRAIN = ["gan", "--dataset", "gaussian", "--epochs", "5", "--steps-per-epoch", "100",
-         "--seed", "3", "--deterministic", "--devices", "cpu"]
+         "--seed", "3", "--deterministic", "--devices", "cpu", "--xla", "off"]
 
 
 def run(kill, out, *extra, timeout=240):
