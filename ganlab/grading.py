@@ -257,3 +257,135 @@ def conditional_run_sampler(run_dir):
     config, generator = load_run(run_dir)
     latent = config["latent"]
     return config, conditional_sampler(generator, latent["dim"], latent["distribution"])
+
+
+# ------------------------------------------------------------------ lab 04
+LAB04_BAR = {"critic_rel_error": 0.10, "js_error": 0.02, "js_min_abs_theta": 0.5}
+
+
+def lab04_network_name(kind, theta):
+    """File name of lab 04's discriminator or critic trained at `theta`."""
+    return f"{kind}_theta{float(theta):+.2f}.keras"
+
+
+def grade_lab04_networks(critics, discriminators, n=GRADING_SAMPLES, seed=GRADING_SEED):
+    """Lab 04's bar from the networks themselves ({theta: net} for each kind).
+
+    For every theta != 0 the critic's estimate E_P0[f] - E_Ptheta[f], divided
+    by its measured Lipschitz constant K, must be within 10% of |theta|;
+    for every |theta| >= 0.5 the discriminator's JS_hat = (V(D) + log 4) / 2
+    within 0.02 of log 2.
+
+    Returns:
+        dict with per-theta figures ("critic", "discriminator"), `passed`
+        and `failures`.
+    """
+    from ganlab.metrics import divergences as dv
+
+    figures, checks = {"critic": {}, "discriminator": {}}, []
+    for theta, net in sorted(critics.items()):
+        r = dv.critic_report(net, theta, n, seed)
+        figures["critic"][f"{theta:+.2f}"] = r
+        if theta != 0:
+            err = abs(r["normalised"] - abs(theta)) / abs(theta)
+            ok = bool(np.isfinite(err) and err <= LAB04_BAR["critic_rel_error"])
+            checks.append((f"critic |estimate/K - |theta|| / |theta| at theta={theta:+.2f}",
+                           err, "<=", LAB04_BAR["critic_rel_error"], ok))
+    for theta, net in sorted(discriminators.items()):
+        r = dv.discriminator_report(net, theta, n, seed)
+        figures["discriminator"][f"{theta:+.2f}"] = r
+        if abs(theta) >= LAB04_BAR["js_min_abs_theta"]:
+            err = abs(r["js"] - dv.LOG2)
+            checks.append((f"|JS_hat - log 2| at theta={theta:+.2f}", err, "<=",
+                           LAB04_BAR["js_error"], bool(err <= LAB04_BAR["js_error"])))
+    if not checks:
+        checks.append(("graded thetas", 0, ">", 0, False))
+    return _verdict(figures, checks)
+
+
+def grade_lab04(run_dir, thetas=None):
+    """Load lab 04's saved networks from a run folder and grade them.
+
+    Args:
+        run_dir: the run folder.
+        thetas: the thetas to grade (default: those in config.json).
+    """
+    run_dir = Path(run_dir)
+    config = read_json(run_dir / "config.json")
+    thetas = config["thetas"] if thetas is None else thetas
+    nets = {kind: {float(t): load_run(run_dir, lab04_network_name(kind, t))[1] for t in thetas}
+            for kind in ("critic", "discriminator")}
+    return grade_lab04_networks(nets["critic"], nets["discriminator"])
+
+
+# ------------------------------------------------------------------ lab 05
+LAB05_BAR = {"min_modes": 7, "min_high_quality": 0.7, "min_spearman": 0.6}
+
+
+def lab05_snapshot_name(epoch, network):
+    """File name of lab 05's WGAN-GP `network` ("generator"/"critic") after `epoch`."""
+    return f"snapshots/wgan_gp_e{int(epoch):03d}_{network}.keras"
+
+
+def spearman_last_half(estimates, quality):
+    """Spearman rank correlation of two per-epoch series over their last half.
+
+    Returns -1 (a failing value) when either half-series is constant or too
+    short to rank.
+    """
+    from scipy import stats
+
+    est = np.asarray(estimates, "float64")
+    q = np.asarray(quality, "float64")
+    half = slice(len(est) // 2, None)
+    est, q = est[half], q[half]
+    if len(est) < 3 or np.ptp(est) == 0 or np.ptp(q) == 0 or not np.all(np.isfinite(q)):
+        return -1.0
+    return float(stats.spearmanr(est, q).statistic)
+
+
+def grade_lab05_curves(snapshots, real, latent_dim, seed=GRADING_SEED):
+    """Recompute the critic estimate and W1 of each (generator, critic) snapshot.
+
+    Returns:
+        (estimates, w1s, Spearman correlation over the last half).
+    """
+    from ganlab.training.wasserstein import critic_figures
+
+    figs = [critic_figures(g, c, real, "wgan_gp", latent_dim, seed=seed) for g, c in snapshots]
+    est = [f["estimate"] for f in figs]
+    w1 = [f["w1"] for f in figs]
+    return est, w1, spearman_last_half(est, w1)
+
+
+def grade_lab05(run_dir):
+    """Lab 05's bar, recomputed from generator.keras and the WGAN-GP snapshots.
+
+    WGAN-GP covers >= 7 of 8 ring modes with >= 70% high-quality samples,
+    and the Spearman correlation between its critic's estimate and the exact
+    W1 to the data, over the last half of the epochs, is >= 0.6.
+    """
+    from ganlab.data import ring_of_gaussians
+
+    run_dir = Path(run_dir)
+    config, sampler = run_sampler(run_dir)
+    ring = ring_of_gaussians()
+    modes = grade_modes(sampler, ring, min_modes=LAB05_BAR["min_modes"],
+                        min_high_quality=LAB05_BAR["min_high_quality"])
+    snapshots = []
+    for epoch in range(1, int(config["epochs"]) + 1):
+        snapshots.append(tuple(
+            load_run(run_dir, lab05_snapshot_name(epoch, net))[1] for net in ("generator", "critic")))
+    real = ring.sample(20_000, seed=GRADING_SEED)
+    est, w1, rho = grade_lab05_curves(snapshots, real, config["latent"]["dim"])
+    figures = {**{k: v for k, v in modes.items() if k not in ("passed", "failures")},
+               "estimates": est, "w1": w1, "spearman_last_half": rho}
+    checks = [(f, v, op, lim, ok) for f, v, op, lim, ok in [
+        ("modes_covered", modes["modes_covered"], ">=", LAB05_BAR["min_modes"],
+         modes["modes_covered"] >= LAB05_BAR["min_modes"]),
+        ("high_quality", modes["high_quality"], ">=", LAB05_BAR["min_high_quality"],
+         modes["high_quality"] >= LAB05_BAR["min_high_quality"]),
+        ("spearman_last_half", rho, ">=", LAB05_BAR["min_spearman"],
+         rho >= LAB05_BAR["min_spearman"]),
+    ]]
+    return _verdict(figures, checks)

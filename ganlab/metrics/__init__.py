@@ -7,3 +7,4 @@ from ganlab.metrics.distributions import (
     normal_fit_report,
     wasserstein1_to_normal,
 )
+from ganlab.metrics.divergences import earth_movers_distance, kl_divergence, wasserstein1_samples

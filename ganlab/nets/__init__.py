@@ -4,3 +4,4 @@ from ganlab.nets.mlp import mlp_discriminator, mlp_generator
 from ganlab.nets.dcgan import dcgan_discriminator, dcgan_generator
 from ganlab.nets.judge import build_judge, judge_features, judge_predict, load_judge
 from ganlab.nets.conditional import conditional_dcgan_discriminator, conditional_dcgan_generator
+from ganlab.nets.parallel_lines import ParallelLine, parallel_line_generator

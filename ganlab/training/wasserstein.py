@@ -1,0 +1,277 @@
+"""Ready-made configurations for labs 04 and 05 (Wasserstein GANs).
+
+Lab 04 trains, at a fixed theta of Arjovsky's parallel lines, a
+discriminator (the GAN's) and a critic (WGAN-GP's) against a generator that
+does not move (its one weight, theta, has a zero learning rate): what each
+network learns is then a function of theta alone, the curve the lecture
+plots.
+
+Lab 05 trains three models on the ring of 8 from one seed, with the papers'
+optimizers:
+
+* "gan":     GAN, non-saturating loss, Adam(lr, beta_1=0.5) (Radford 2016);
+* "wgan":    WGAN, RMSProp(5e-5), c = 0.01, n_critic = 5 (Arjovsky 2017, Alg. 1);
+* "wgan_gp": WGAN-GP, Adam(lr, beta_1=0, beta_2=0.9), lambda = 10,
+             n_critic = 5 (Gulrajani 2017, Alg. 1).
+"""
+
+import keras
+import numpy as np
+
+from ganlab.data import toy_dataset
+from ganlab.models import GAN, WGAN, WGANGP
+from ganlab.nets import mlp_discriminator, mlp_generator
+from ganlab.nets.parallel_lines import parallel_line_generator
+
+KINDS = ("gan", "wgan", "wgan_gp")
+LINE_KINDS = ("discriminator", "critic")
+
+
+def parallel_lines_model(theta, kind, hidden=64, lr=1e-3, seed=0):
+    """A compiled model that trains only its discriminator or critic against P_theta.
+
+    Args:
+        theta: the offset of the generator's segment (held fixed).
+        kind: "discriminator" (a `GAN`, minimax D loss, Adam(lr, 0.5)) or
+            "critic" (a `WGANGP`, lambda = 10, n_critic = 5,
+            Adam(lr, 0, 0.9)): a critic made 1-Lipschitz by the penalty.
+        hidden: units of the two hidden layers (leaky ReLU).
+        lr: the network's learning rate.
+        seed: the model's seed.
+
+    Returns:
+        The compiled model; its generator's theta has learning rate 0.
+
+    Raises:
+        ValueError: for an unknown kind.
+    """
+    if kind not in LINE_KINDS:
+        raise ValueError(f"kind must be one of {LINE_KINDS}. Received: kind={kind!r}")
+    generator = parallel_line_generator(theta)
+    net = mlp_discriminator(2, (hidden, hidden), activation="leaky_relu", name=kind)
+    frozen = keras.optimizers.SGD(0.0)  # the generator holds still
+    if kind == "discriminator":
+        model = GAN(generator, net, latent_distribution="uniform", seed=seed)
+        model.compile(frozen, keras.optimizers.Adam(lr, beta_1=0.5), d_steps=1,
+                      steps_per_execution=50)
+    else:
+        model = WGANGP(generator, net, latent_distribution="uniform", seed=seed)
+        model.compile(frozen, keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
+                      n_critic=5, gp_weight=10.0, steps_per_execution=50)
+    return model
+
+
+def ring_model(kind, hidden=128, latent_dim=2, total_steps=3000, lr=1e-3, seed=0):
+    """A compiled GAN, WGAN or WGAN-GP of MLPs for the 2D ring (lab 05).
+
+    G: three hidden ReLU layers and a linear output; the discriminator or
+    critic: three hidden leaky-ReLU layers, no normalisation (none may be
+    used in a WGAN-GP critic). GAN and WGAN-GP decay their learning rate by
+    a cosine to 5% over `total_steps` generator steps, which tightens the
+    modes; WGAN keeps the paper's constant RMSProp(5e-5).
+
+    Args:
+        kind: "gan", "wgan" or "wgan_gp".
+        hidden: units per hidden layer.
+        latent_dim: dimension of z ~ N(0, I).
+        total_steps: generator steps of the whole run (the decay's length).
+        lr: initial Adam learning rate of GAN and WGAN-GP.
+        seed: the model's seed.
+
+    Raises:
+        ValueError: for an unknown kind.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}. Received: kind={kind!r}")
+    g = mlp_generator(latent_dim, 2, (hidden,) * 3)
+    d = mlp_discriminator(2, (hidden,) * 3, activation="leaky_relu",
+                          name="critic" if kind != "gan" else "discriminator")
+
+    def decayed(steps):
+        return keras.optimizers.schedules.CosineDecay(lr, steps, alpha=0.05)
+
+    if kind == "gan":
+        model = GAN(g, d, seed=seed)
+        model.compile(keras.optimizers.Adam(decayed(total_steps), beta_1=0.5),
+                      keras.optimizers.Adam(decayed(total_steps), beta_1=0.5),
+                      steps_per_execution=50)
+    elif kind == "wgan":
+        model = WGAN(g, d, seed=seed)
+        model.compile(keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5),
+                      n_critic=5, clip_value=0.01, steps_per_execution=50)
+    else:
+        model = WGANGP(g, d, seed=seed)
+        model.compile(keras.optimizers.Adam(decayed(total_steps), beta_1=0.0, beta_2=0.9),
+                      keras.optimizers.Adam(decayed(5 * total_steps), beta_1=0.0, beta_2=0.9),
+                      n_critic=5, gp_weight=10.0, steps_per_execution=50)
+    return model
+
+
+def dataset_for(model, samples, batch_size, seed=0):
+    """Batches of d_steps (k or n_critic) minibatches of `batch_size` for `fit`."""
+    return toy_dataset(samples, batch_size * model.d_steps, seed=seed)
+
+
+# ------------------------------------------------------------ lab 04 pieces
+def emd_demo(seed=0):
+    """The slide's EMD example and the checks of the linear program.
+
+    Returns:
+        dict with "plan_example": (x, p, y, q, plan, value) of two small 2D
+        discrete distributions and their optimal transport plan, and
+        "checks": the LP's W1 against `scipy.stats.wasserstein_distance` on
+        random 1D discrete distributions, and KL / JS of the example.
+    """
+    from scipy import stats
+
+    from ganlab.metrics import divergences as dv
+
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0, 4, (5, 2))
+    y = rng.uniform(0, 4, (4, 2)) + [3.0, 0.0]
+    p = rng.uniform(0.5, 1.5, 5)
+    q = rng.uniform(0.5, 1.5, 4)
+    value, plan = dv.earth_movers_distance(x, y, p, q, return_plan=True)
+    checks = []
+    for _ in range(5):
+        a, b = rng.normal(size=30), rng.normal(1.0, 2.0, size=40)
+        wa, wb = rng.uniform(size=30), rng.uniform(size=40)
+        checks.append({"lp": dv.earth_movers_distance(a, b, wa, wb, method="lp"),
+                       "scipy": float(stats.wasserstein_distance(a, b, wa, wb))})
+    hist_p, hist_q = np.array([0.1, 0.4, 0.5]), np.array([0.3, 0.3, 0.4])
+    return {
+        "plan_example": (x, p / p.sum(), y, q / q.sum(), plan, value),
+        "checks": {"w1_1d_lp_vs_scipy": checks,
+                   "kl_example": dv.kl_divergence(hist_p, hist_q),
+                   "js_example": dv.js_divergence(hist_p, hist_q)},
+    }
+
+
+def transport_plan_figure(x, p, y, q, plan, value):
+    """The EMD slide: two weighted point sets and the optimal flow between them."""
+    from ganlab.training import figures
+
+    plt = figures.plt
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.scatter(x[:, 0], x[:, 1], s=2000 * p, color="tab:blue", alpha=0.6, label="P")
+    ax.scatter(y[:, 0], y[:, 1], s=2000 * q, color="tab:orange", alpha=0.6, label="Q")
+    for i, j in zip(*np.nonzero(plan > 1e-9)):
+        ax.plot([x[i, 0], y[j, 0]], [x[i, 1], y[j, 1]], "k-",
+                lw=0.5 + 20 * plan[i, j], alpha=0.6)
+    ax.set_title(f"optimal transport plan, W1 = {value:.3f}")
+    ax.legend()
+    fig.tight_layout()
+    return figures.figure_to_array(fig)
+
+
+def lab04_curves(rows, which):
+    """Series {name: (thetas, values)} for lab 04's two plots.
+
+    which: "values" (W, JS, KL clipped for display, the trained networks'
+    estimates) or "gradients" (d loss / d theta of each network).
+    """
+    from ganlab.metrics.divergences import LOG2
+
+    t = np.array([r["theta"] for r in rows])
+    if which == "values":
+        kl = np.array([min(r["kl"], 2.0) for r in rows])
+        return {
+            "W = |theta|": (t, [r["w"] for r in rows]),
+            "JS (exact)": (t, [r["js"] for r in rows]),
+            "KL (exact; inf drawn at 2)": (t, kl),
+            "critic estimate / K": (t, [r["critic"]["normalised"] for r in rows]),
+            "discriminator JS_hat": (t, [r["discriminator"]["js"] for r in rows]),
+            "log 2": (t, np.full(len(t), LOG2)),
+        }
+    return {
+        "critic: d(-E f)/d theta": (t, [r["critic"]["grad_theta"] for r in rows]),
+        "discriminator (minimax): d E log(1-D) / d theta":
+            (t, [r["discriminator"]["grad_theta"] for r in rows]),
+    }
+
+
+# ------------------------------------------------------------ lab 05 pieces
+def critic_figures(generator, critic, real, kind, latent_dim, n=2000, seed=0,
+                   w1_points=500):
+    """The two curves of lab 05 for one model at one moment, with fixed seeds.
+
+    Args:
+        generator, critic: the networks (critic: a WGAN critic, or a GAN
+            discriminator returning logits when kind == "gan").
+        real: a large array of data samples.
+        kind: "gan", "wgan" or "wgan_gp".
+        latent_dim: dimension of z ~ N(0, I).
+        n: samples per side for the critic's estimate.
+        seed: seed of z and of the data subsample.
+        w1_points: points per side of the exact W1 (a transport problem).
+
+    Returns:
+        dict with w1 (exact W1 between w1_points generated and data points)
+        and estimate: E_data[f] - E_G[f] for a critic, or the JS the
+        discriminator certifies, (V(D) + log 4) / 2, for a GAN.
+    """
+    from ganlab.metrics import divergences as dv
+
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, latent_dim)).astype("float32")
+    fake = generator.predict(z, batch_size=2048, verbose=0)
+    data = np.asarray(real)[rng.choice(len(real), n, replace=False)]
+    f_real = critic.predict(data, batch_size=2048, verbose=0).reshape(-1).astype("float64")
+    f_fake = critic.predict(fake, batch_size=2048, verbose=0).reshape(-1).astype("float64")
+    if kind == "gan":
+        value = -np.logaddexp(0, -f_real).mean() - np.logaddexp(0, f_fake).mean()
+        estimate = dv.js_from_discriminator_value(value)
+    else:
+        estimate = float(f_real.mean() - f_fake.mean())
+    if not np.all(np.isfinite(fake)):
+        return {"w1": float("inf"), "estimate": estimate}
+    w1 = dv.earth_movers_distance(fake[:w1_points], data[:w1_points])
+    return {"w1": float(w1), "estimate": float(estimate)}
+
+
+def curves_figure(series):
+    """One panel per model: exact W1 to the data (left) and the critic's estimate (right).
+
+    Args:
+        series: {kind: (epochs, w1 values, estimates)}.
+    """
+    from ganlab.training import figures
+
+    plt = figures.plt
+    fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 3.4))
+    for ax, (kind, (ep, w1, est)) in zip(np.atleast_1d(axes), series.items()):
+        ax.plot(ep, w1, "k-", label="W1 to data (exact)")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("W1 to data")
+        ax2 = ax.twinx()
+        ax2.plot(ep, est, "r--", label="JS_hat of D" if kind == "gan" else "critic estimate")
+        ax2.set_ylabel("discriminator JS_hat" if kind == "gan" else "critic estimate", color="r")
+        ax.set_title(kind)
+        ax.legend(loc="upper right", fontsize=7)
+        ax2.legend(loc="center right", fontsize=7)
+    fig.tight_layout()
+    return figures.figure_to_array(fig)
+
+
+def weight_histogram_figure(critics, clip_value=0.01):
+    """Histograms of critic weights: WGAN's pile at +-c, WGAN-GP's do not."""
+    from ganlab.training import figures
+
+    plt = figures.plt
+    fig, axes = plt.subplots(1, len(critics), figsize=(4.2 * len(critics), 3.2))
+    for ax, (name, net) in zip(np.atleast_1d(axes), critics.items()):
+        w = np.concatenate([np.ravel(v) for v in net.get_weights()])
+        ax.hist(w, bins=80, color="tab:purple")
+        if name == "wgan":
+            for s in (-1, 1):
+                ax.axvline(s * clip_value, color="r", ls="--", lw=0.8)
+        ax.set_title(f"{name} critic weights")
+        ax.set_yscale("log")
+    fig.tight_layout()
+    return figures.figure_to_array(fig)
+
+
+def share_at_clip(net, clip_value=0.01, tol=0.01):
+    """Share of a critic's weights within tol * c of +-c."""
+    w = np.abs(np.concatenate([np.ravel(v) for v in net.get_weights()]))
+    return float(np.mean(w >= (1 - tol) * clip_value))
