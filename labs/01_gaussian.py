@@ -28,11 +28,10 @@ from ganlab import grading
 from ganlab.data import gaussian_1d
 from ganlab.metrics import normal_fit_report
 from ganlab.training import figures, lab, toy
-from ganlab.training.callbacks import fit_logged
 from ganlab.training.runfolder import RunFolder
 
 LATENT_DIM = 8
-RUNS = {  # name: (configuration, generator loss)
+RUNS = {  # name: (configuration, generator loss; None = --loss)
     "stabilised": ("stabilised", None),
     "minimax": ("stabilised", "minimax"),
     "plain": ("plain", None),
@@ -42,40 +41,24 @@ RUNS = {  # name: (configuration, generator loss)
 def main(args):
     real = gaussian_1d(100_000, args.mu, args.sigma, seed=args.seed)
     steps_per_epoch = 600 if args.quick else 1500
+    builds = {name: (lambda config=config, loss=loss: toy.toy_gan(
+        1, config, loss or args.loss, args.k, LATENT_DIM, seed=args.seed,
+        total_steps=args.epochs * steps_per_epoch)) for name, (config, loss) in RUNS.items()}
     with RunFolder(args.out, "01_gaussian") as run:
         run.write_config(vars(args), latent={"dim": LATENT_DIM, "distribution": "normal"},
                          steps_per_epoch=steps_per_epoch)
-        results, pictures = {}, []
-        for name, (config, loss) in RUNS.items():
-            gan = toy.toy_gan(1, config, loss or args.loss, args.k, LATENT_DIM, seed=args.seed,
-                              total_steps=args.epochs * steps_per_epoch)
-
-            def evaluate(model):
-                return normal_fit_report(model.generate(5000), args.mu, args.sigma)
-
-            def render(model, epoch, name=name):
-                return figures.density_1d(
-                    model.generate(5000), args.mu, args.sigma,
-                    lambda x: toy.discriminator_curve(model, x),
-                    title=f"{name}, epoch {epoch}")
-
-            graded = name == "stabilised"
-            _, figs = fit_logged(
-                gan, toy.dataset_for(gan, real, args.batch_size, args.seed),
-                run.file(f"tb/{name}"), args.epochs, steps_per_epoch, evaluate, render,
-                gif_path=run.file("progress.gif") if graded else None)
-            results[name] = normal_fit_report(gan.generate(10_000), args.mu, args.sigma)
-            pictures.append(render(gan, args.epochs))
-            if graded:
-                run.save_model(gan.generator, "generator.keras")
-                run.save_model(gan.discriminator, "discriminator.keras")
-                figures.save_png(pictures[-1], run.file("samples.png"))
-                sampler = grading.latent_sampler(gan.generator, LATENT_DIM)
-                results["grade"] = grading.grade_gaussian(sampler, args.mu, args.sigma)
-        figures.save_png(figures.side_by_side(pictures), run.file("comparison.png"))
+        results, _ = toy.train_side_by_side(
+            run, builds, real, args.batch_size, args.epochs, steps_per_epoch,
+            lambda gan: normal_fit_report(gan.generate(5000), args.mu, args.sigma),
+            lambda gan, title: figures.density_1d(
+                gan.generate(5000), args.mu, args.sigma,
+                lambda x: toy.discriminator_curve(gan, x), title),
+            graded="stabilised", seed=args.seed)
         figures.save_png(figures.lines(toy.saturation_curves(), "why non-saturating",
                                        "D(G(z))", "|dL_G / d logit|"),
                          run.file("saturation.png"))
+        results["grade"] = grading.grade_gaussian(
+            grading.run_sampler(run.path)[1], args.mu, args.sigma)
         run.write_metrics(results)
     s, g = results["stabilised"], results["grade"]
     print(f"run folder: {run.final}")
