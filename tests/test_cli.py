@@ -1,0 +1,99 @@
+"""The `ganlab` command, run as a subprocess (exit codes, one-line errors, files)."""
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ganlab(*args, timeout=300):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    env.pop("GANLAB_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "ganlab.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def error_lines(proc):
+    """stderr lines that are not TensorFlow's native start-up logging."""
+    return [line for line in proc.stderr.splitlines()
+            if line.strip() and not line.startswith(("I0000", "E0000", "W0000", "WARNING: All log"))]
+
+
+@pytest.fixture(scope="module")
+def mistakes(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("cli")
+    old = tmp / "old_run"
+    old.mkdir()
+    (old / "config.json").write_text(json.dumps({"versions": {"ganlab": "0.0.3"},
+                                                  "latent": {"dim": 1, "distribution": "normal"}}))
+    calls = {
+        "variant": ("train", "nosuchgan", "--out", tmp),
+        "dataset": ("train", "gan", "--dataset", "nosuchdata", "--out", tmp),
+        "batch": ("train", "gan", "--devices", "cpu:2", "--batch-size", "63", "--out", tmp),
+        "missing": ("sample", tmp / "nowhere", "-n", "4", "-o", tmp / "x.png"),
+        "version": ("eval", old),
+        "flag": ("train", "gan", "--precision", "float8"),
+        "labs": ("labs",),
+    }
+    with ThreadPoolExecutor(4) as pool:
+        futures = {k: pool.submit(ganlab, *v) for k, v in calls.items()}
+        return {k: f.result() for k, f in futures.items()}, tmp
+
+
+@pytest.mark.parametrize("case,words", [
+    ("variant", ["variant='nosuchgan'", "gan"]),
+    ("dataset", ["dataset='nosuchdata'", "gaussian"]),
+    ("batch", ["batch_size=63", "replicas (2)"]),
+    ("missing", ["Run folder not found", "nowhere"]),
+    ("version", ["ganlab 0.0.3", "0.1.x"]),
+    ("flag", ["float8"]),
+])
+def test_user_mistake_is_one_line_and_exit_2(mistakes, case, words):
+    proc = mistakes[0][case]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = error_lines(proc)
+    assert len(lines) == 1, lines
+    assert "Traceback" not in proc.stderr
+    for w in words:
+        assert w in lines[0]
+
+
+def test_failed_train_leaves_no_run_folder(mistakes):
+    assert sorted(p.name for p in mistakes[1].iterdir()) == ["old_run"]
+
+
+def test_labs_lists_descriptions_and_bars(mistakes):
+    proc = mistakes[0]["labs"]
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "01_gaussian.py" in proc.stdout
+    assert "Lab 01 - a GAN learns a 1D Gaussian" in proc.stdout
+    assert "W1 < 0.1 sigma" in proc.stdout
+
+
+def test_train_sample_eval(tmp_path):
+    proc = ganlab("train", "gan", "--epochs", "2", "--steps-per-epoch", "20", "--xla", "off",
+                  "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    run = tmp_path / "gan-gaussian"
+    config = json.loads((run / "config.json").read_text())
+    assert config["runtime"]["xla"] is False and config["runtime"]["replicas"] == 1
+    assert {"generator.keras", "discriminator.keras", "metrics.json", "samples.png"} <= {
+        p.name for p in run.iterdir()}
+    assert sorted(p.name for p in (tmp_path / "gan-gaussian.ckpt").iterdir()) == [
+        "epoch-0001", "epoch-0002"]
+    with ThreadPoolExecutor(2) as pool:
+        fs = pool.submit(ganlab, "sample", run, "-n", "16", "-o", tmp_path / "grid.png")
+        fe = pool.submit(ganlab, "eval", run)
+        s, e = fs.result(), fe.result()
+    assert s.returncode == 0, s.stderr[-2000:]
+    assert (tmp_path / "grid.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert e.returncode == 0, e.stderr[-2000:]
+    figures = json.loads((run / "eval.json").read_text())
+    assert {"w1_over_sigma", "passed", "failures"} <= set(figures)
+    assert f"passed: {figures['passed']}" in e.stdout
