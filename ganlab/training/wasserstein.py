@@ -214,10 +214,11 @@ def critic_figures(generator, critic, real, kind, latent_dim, n=2000, seed=0,
 
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, latent_dim)).astype("float32")
-    fake = generator.predict(z, batch_size=2048, verbose=0)
-    data = np.asarray(real)[rng.choice(len(real), n, replace=False)]
-    f_real = critic.predict(data, batch_size=2048, verbose=0).reshape(-1).astype("float64")
-    f_fake = critic.predict(fake, batch_size=2048, verbose=0).reshape(-1).astype("float64")
+    # Direct calls, not predict: no tf.function to trace for every snapshot.
+    fake = np.asarray(generator(z, training=False))
+    data = np.asarray(real, "float32")[rng.choice(len(real), n, replace=False)]
+    f_real = np.asarray(critic(data, training=False), "float64").reshape(-1)
+    f_fake = np.asarray(critic(fake, training=False), "float64").reshape(-1)
     if kind == "gan":
         value = -np.logaddexp(0, -f_real).mean() - np.logaddexp(0, f_fake).mean()
         estimate = dv.js_from_discriminator_value(value)

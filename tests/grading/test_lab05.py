@@ -1,0 +1,68 @@
+"""Grade lab 05 (WGAN, WGAN-GP): recompute from the saved networks.
+
+The bar (labs/05_wgan.py docstring), on WGAN-GP on the ring of 8: at least
+7 of 8 modes covered with at least 70% high-quality samples, and a Spearman
+correlation of at least 0.6 between the critic's estimate and the exact W1 to
+the data over the last half of training (recomputed from the per-epoch
+snapshots).
+"""
+
+import numpy as np
+import pytest
+
+from ganlab import grading
+from ganlab.data import ring_of_gaussians
+from ganlab.nets import mlp_generator
+
+LAB = "05_wgan"
+
+
+@pytest.fixture(scope="module")
+def graded(lab_run):
+    path = lab_run(LAB)
+    config, sampler = grading.run_sampler(path)
+    return path, config, sampler, ring_of_gaussians()
+
+
+@pytest.fixture(scope="module")
+def report(graded):
+    return grading.grade_lab05(graded[0])
+
+
+def test_wgan_gp_meets_the_bar(report):
+    assert report["passed"], report["failures"]
+
+
+def test_critic_estimate_falls_with_w1(report):
+    est, w1 = report["estimates"], report["w1"]
+    assert len(est) == len(w1) >= 6
+    # Training helped: the last epoch is closer to the data than the first.
+    assert w1[-1] < w1[0] and est[-1] < est[0]
+
+
+def collapsed(ring):
+    return lambda n, seed: ring.centers[3] + np.random.default_rng(seed).normal(0, ring.std, (n, 2))
+
+
+@pytest.mark.parametrize("fault", ["collapsed", "untrained"])
+def test_planted_generators_fail_the_mode_bar(graded, fault):
+    _, config, _, ring = graded
+    dim = config["latent"]["dim"]
+    sampler = (collapsed(ring) if fault == "collapsed" else
+               grading.latent_sampler(mlp_generator(dim, 2, (128,) * 3), dim))
+    verdict = grading.grade_modes(sampler, ring, min_modes=grading.LAB05_BAR["min_modes"],
+                                  min_high_quality=grading.LAB05_BAR["min_high_quality"])
+    assert not verdict["passed"]
+
+
+def test_planted_curves_fail_the_correlation_bar(report):
+    est, w1 = np.array(report["estimates"]), np.array(report["w1"])
+    # A critic estimate that runs against the quality figure, or says nothing.
+    assert grading.spearman_last_half(-est, w1) < grading.LAB05_BAR["min_spearman"]
+    assert grading.spearman_last_half(np.zeros_like(est), w1) < grading.LAB05_BAR["min_spearman"]
+    assert grading.spearman_last_half(est, w1) == pytest.approx(report["spearman_last_half"])
+
+
+def test_spearman_last_half_by_hand():
+    assert grading.spearman_last_half([9, 9, 9, 4, 3, 2, 1], [0, 0, 0, 1.0, 0.5, 0.4, 0.1]) == 1.0
+    assert grading.spearman_last_half([1, 2, 3, 4], [4, 3, 2, 1]) == -1.0
