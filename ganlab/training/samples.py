@@ -79,7 +79,7 @@ def ink(images):
 
 
 def digit_arithmetic_figure(generator, z, probs, pairs=((0, 6), (1, 7), (3, 8), (4, 9)),
-                            per_kind=3, variants=3, noise=0.25, seed=0):
+                            per_kind=3, variants=3, noise=0.25, seed=0, classify=None):
     """Radford et al. 2016 (Fig. 7) vector arithmetic on digits, kinds by the judge.
 
     Among samples the judge is confident about (p > 0.9), the `per_kind`
@@ -95,12 +95,15 @@ def digit_arithmetic_figure(generator, z, probs, pairs=((0, 6), (1, 7), (3, 8), 
         pairs: (a, b) class pairs, one row each; rows whose kinds have too
             few confident samples are skipped.
         per_kind, variants, noise, seed: as described above.
+        classify: optional callable images -> class probabilities (e.g.
+            `lambda x: judge_predict(judge, x)`), to report the result's class.
 
     Returns:
         (grid, rows): the (H, W, 3) uint8 image, or None when no pair had
         enough samples, and per row a dict with `a`, `b` and `ink_gain`:
         the result's ink minus the thin b's, positive when the stroke
-        weight carried over.
+        weight carried over, and with `classify`, `result_class` (b when
+        the arithmetic kept the digit).
     """
     z = np.asarray(z, "float32")
     probs = np.asarray(probs)
@@ -121,6 +124,8 @@ def digit_arithmetic_figure(generator, z, probs, pairs=((0, 6), (1, 7), (3, 8), 
         images = _generate(generator, row)
         cells.append(images)
         rows.append({"a": a, "b": b, "ink_gain": float(ink(images[3:4])[0] - ink(images[2:3])[0])})
+        if classify is not None:
+            rows[-1]["result_class"] = int(np.argmax(classify(images[3:4])[0]))
     if not cells:
         return None, rows
     return figures.image_grid(np.concatenate(cells), rows=len(cells)), rows

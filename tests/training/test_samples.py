@@ -52,8 +52,10 @@ def test_digit_arithmetic_figure_rows(generator):
     z = np.random.default_rng(0).standard_normal((40, 8)).astype("float32")
     probs = np.zeros((40, 10))
     probs[:20, 0] = probs[20:, 6] = 1.0   # "judged" 0 and 6, confidently
-    grid, rows = samples.digit_arithmetic_figure(generator, z, probs, pairs=((0, 6), (1, 7)))
+    grid, rows = samples.digit_arithmetic_figure(generator, z, probs, pairs=((0, 6), (1, 7)),
+                                                 classify=lambda x: np.eye(10)[[6] * len(x)])
     assert [(r["a"], r["b"]) for r in rows] == [(0, 6)]   # no 1s or 7s: row skipped
+    assert rows[0]["result_class"] == 6
     assert grid.shape == (33 + 1, 7 * 33 + 1, 3)
     none, _ = samples.digit_arithmetic_figure(generator, z, probs, pairs=((1, 7),))
     assert none is None
