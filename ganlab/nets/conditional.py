@@ -60,7 +60,10 @@ def _label_encoder(conditioning, num_classes, embedding_dim):
     if conditioning == "onehot":
         return layers.CategoryEncoding(num_classes, output_mode="one_hot", name=LABEL_ENCODER), num_classes
     dim = num_classes if embedding_dim is None else _check_int("embedding_dim", embedding_dim, 1)
-    return layers.Embedding(num_classes, dim, name=LABEL_ENCODER), dim
+    # N(0, 1) rows: the condition starts as loud as z ~ N(0, I) (Keras's default,
+    # U(-0.05, 0.05), starts it near zero and G learns to ignore y).
+    init = keras.initializers.RandomNormal(stddev=1.0)
+    return layers.Embedding(num_classes, dim, embeddings_initializer=init, name=LABEL_ENCODER), dim
 
 
 def conditional_dcgan_generator(
@@ -169,7 +172,7 @@ def conditional_dcgan_discriminator(
     v = layers.Embedding(
         num_classes,
         features.shape[-1],
-        embeddings_initializer=keras.initializers.RandomNormal(stddev=0.02),
+        embeddings_initializer="glorot_uniform",
         name=LABEL_ENCODER,
     )(y)
     projection = layers.Dot(axes=1, name="projection", dtype="float32")([v, pooled])
