@@ -230,20 +230,21 @@ def critic_figures(generator, critic, real, kind, latent_dim, n=2000, seed=0,
     return {"w1": float(w1), "estimate": float(estimate)}
 
 
-def curves_figure(series):
-    """One panel per model: exact W1 to the data (left) and the critic's estimate (right).
+def curves_figure(series, quality="W1 to data (exact)"):
+    """One panel per model: the quality figure (left) and the critic's estimate (right).
 
     Args:
-        series: {kind: (epochs, w1 values, estimates)}.
+        series: {kind: (epochs, quality values, estimates)}.
+        quality: name of the quality figure.
     """
     from ganlab.training import figures
 
     plt = figures.plt
     fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 3.4))
     for ax, (kind, (ep, w1, est)) in zip(np.atleast_1d(axes), series.items()):
-        ax.plot(ep, w1, "k-", label="W1 to data (exact)")
+        ax.plot(ep, w1, "k-", label=quality)
         ax.set_xlabel("epoch")
-        ax.set_ylabel("W1 to data")
+        ax.set_ylabel(quality)
         ax2 = ax.twinx()
         ax2.plot(ep, est, "r--", label="JS_hat of D" if kind == "gan" else "critic estimate")
         ax2.set_ylabel("discriminator JS_hat" if kind == "gan" else "critic estimate", color="r")
@@ -276,3 +277,110 @@ def share_at_clip(net, clip_value=0.01, tol=0.01):
     """Share of a critic's weights within tol * c of +-c."""
     w = np.abs(np.concatenate([np.ravel(v) for v in net.get_weights()]))
     return float(np.mean(w >= (1 - tol) * clip_value))
+
+
+# ------------------------------------------------- lab 05 on digits (full run)
+def image_model(kind, image_size=16, latent_dim=32, width=32, total_steps=10_000,
+                lr=1e-4, seed=0):
+    """A compiled GAN, WGAN or WGAN-GP of DCGAN nets for gray images (lab 05, digits).
+
+    G is `dcgan_generator`. The GAN's discriminator is `dcgan_discriminator`
+    (batch norm); both Wasserstein models use `dcgan_critic` with layer
+    normalisation (no batch norm: the penalty is per example). Optimizers
+    are the papers': Adam(2e-4, 0.5) for the GAN (Radford 2016),
+    RMSProp(5e-5) and c = 0.01 for WGAN, Adam(lr, 0, 0.9) and lambda = 10 for
+    WGAN-GP; n_critic = 5 for both Wasserstein models.
+
+    Raises:
+        ValueError: for an unknown kind.
+    """
+    from ganlab.nets.critic import dcgan_critic
+    from ganlab.nets.dcgan import dcgan_discriminator, dcgan_generator
+
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}. Received: kind={kind!r}")
+    g = dcgan_generator(latent_dim, image_size, 1, width)
+    if kind == "gan":
+        model = GAN(g, dcgan_discriminator(image_size, 1, width), seed=seed)
+        model.compile(keras.optimizers.Adam(2e-4, beta_1=0.5),
+                      keras.optimizers.Adam(2e-4, beta_1=0.5))
+    elif kind == "wgan":
+        model = WGAN(g, dcgan_critic(image_size, 1, width), seed=seed)
+        model.compile(keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5),
+                      n_critic=5, clip_value=0.01)
+    else:
+        model = WGANGP(g, dcgan_critic(image_size, 1, width), seed=seed)
+        model.compile(keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
+                      keras.optimizers.Adam(lr, beta_1=0.0, beta_2=0.9),
+                      n_critic=5, gp_weight=10.0)
+    return model
+
+
+def image_figures(generator, critic, real, kind, judge, latent_dim, n=1000, seed=0):
+    """Lab 05's two curves on images: the judge's Fréchet distance and the critic's estimate.
+
+    Returns:
+        dict with fd (Fréchet distance between judge features of n generated
+        and n real images) and estimate (as `critic_figures`).
+    """
+    from ganlab.metrics import divergences as dv
+    from ganlab.metrics.judge import frechet_distance
+    from ganlab.nets.judge import judge_features
+
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((n, latent_dim)).astype("float32")
+    fake = np.asarray(generator.predict(z, batch_size=250, verbose=0))
+    data = np.asarray(real, "float32")[rng.choice(len(real), min(n, len(real)), replace=False)]
+    f_real = critic.predict(data, batch_size=250, verbose=0).reshape(-1).astype("float64")
+    f_fake = critic.predict(fake, batch_size=250, verbose=0).reshape(-1).astype("float64")
+    if kind == "gan":
+        value = -np.logaddexp(0, -f_real).mean() - np.logaddexp(0, f_fake).mean()
+        estimate = dv.js_from_discriminator_value(value)
+    else:
+        estimate = float(f_real.mean() - f_fake.mean())
+    fd = frechet_distance(judge_features(judge, fake), judge_features(judge, data))
+    return {"fd": float(fd), "estimate": float(estimate)}
+
+
+def compare_on_digits(run, epochs, batch_size=64, seed=0, steps_per_epoch=200):
+    """Lab 05's comparison on 16x16 digits (its full run): GAN, WGAN, WGAN-GP.
+
+    Each model is trained with `image_model`; at every epoch end the judge's
+    Fréchet distance and the critic's estimate are computed
+    (`image_figures`). Writes curves_digits.png, samples_digits.png, the
+    generators (digits_<kind>_generator.keras) and TensorBoard runs
+    tb/digits_<kind> into the run folder.
+
+    Args:
+        run: the lab's `RunFolder`.
+        epochs, batch_size, seed, steps_per_epoch: training length and data.
+
+    Returns:
+        {kind: {"curves": per-epoch records, "spearman_last_half": rho}}.
+    """
+    from ganlab.data.images import load_image_arrays
+    from ganlab.grading import spearman_last_half
+    from ganlab.nets.judge import load_judge
+    from ganlab.training import figures
+    from ganlab.training.callbacks import fit_logged
+
+    real, _ = load_image_arrays("digits", "train", 16)
+    judge, out, series, grids = load_judge(), {}, {}, []
+    for kind in KINDS:
+        model = image_model(kind, total_steps=epochs * steps_per_epoch, seed=seed)
+
+        def evaluate(m, kind=kind):
+            return image_figures(m.generator, m.discriminator, real, kind, judge,
+                                 m.latent_dim, seed=seed)
+
+        _, figs = fit_logged(model, dataset_for(model, real, batch_size, seed),
+                             run.file(f"tb/digits_{kind}"), epochs, steps_per_epoch, evaluate)
+        fd = [r["fd"] for r in figs.records]
+        est = [r["estimate"] for r in figs.records]
+        series[kind] = ([r["epoch"] for r in figs.records], fd, est)
+        out[kind] = {"curves": figs.records, "spearman_last_half": spearman_last_half(est, fd)}
+        grids.append(figures.image_grid(model.generate(64), 8))
+        run.save_model(model.generator, f"digits_{kind}_generator.keras")
+    figures.save_png(curves_figure(series, "judge FD"), run.file("curves_digits.png"))
+    figures.save_png(figures.side_by_side(grids), run.file("samples_digits.png"))
+    return out
