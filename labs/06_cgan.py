@@ -16,7 +16,7 @@ runs/06_cgan/:
 Grading bar (digits and mnist; recomputed from generator.keras with the
 judge, 100 samples per class, fixed seed): the judge finds the requested
 class in >= 90% of the 1,000 samples and in >= 70% of every class's own.
-With --quick on an idle 2-core CPU: about 1-2 minutes.
+With --quick on an idle 2-core CPU: about a minute (1,200 steps).
 
     python labs/06_cgan.py --quick
 """
