@@ -35,8 +35,9 @@ from ganlab.training.runfolder import RunFolder
 
 def train(theta, kind, args):
     """Train a discriminator (epochs * 100 steps) or critic (epochs * 50 x 5 steps) at theta."""
-    model = wasserstein.parallel_lines_model(theta, kind, seed=args.seed,
-                                             lr=3e-3 if kind == "discriminator" else 1e-3)
+    with lab.runtime().scope():  # --devices: one device, or a MirroredStrategy
+        model = lab.runtime().prepare(wasserstein.parallel_lines_model(
+            theta, kind, seed=args.seed, lr=3e-3 if kind == "discriminator" else 1e-3))
     real = dv.parallel_lines(0.0, 20_000, seed=args.seed)
     steps = args.epochs * (100 if kind == "discriminator" else 50)
     model.fit(wasserstein.dataset_for(model, real, args.batch_size, args.seed),

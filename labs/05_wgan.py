@@ -50,8 +50,10 @@ def main(args):
         run.file("snapshots").mkdir()
         results, series, clouds, models = {}, {}, [], {}
         for kind in wasserstein.KINDS:
-            model = wasserstein.ring_model(kind, latent_dim=args.latent_dim, seed=args.seed,
-                                           total_steps=args.epochs * steps)
+            with lab.runtime().scope():  # --devices: one device, or a MirroredStrategy
+                model = lab.runtime().prepare(wasserstein.ring_model(
+                    kind, latent_dim=args.latent_dim, seed=args.seed,
+                    total_steps=args.epochs * steps))
             epoch = [0]
 
             def evaluate(m, kind=kind, epoch=epoch):
@@ -86,7 +88,7 @@ def main(args):
             {k: models[k].discriminator for k in ("wgan", "wgan_gp")}), run.file("weights.png"))
         if not args.quick:
             results["digits"] = wasserstein.compare_on_digits(
-                run, args.epochs, args.batch_size, args.seed)
+                run, args.epochs, args.batch_size, args.seed, runtime=lab.runtime())
         results["grade"] = grading.grade_lab05(run.path)
         run.write_metrics(results)
     g = results["grade"]

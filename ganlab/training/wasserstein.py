@@ -342,7 +342,7 @@ def image_figures(generator, critic, real, kind, judge, latent_dim, n=1000, seed
     return {"fd": float(fd), "estimate": float(estimate)}
 
 
-def compare_on_digits(run, epochs, batch_size=64, seed=0, steps_per_epoch=200):
+def compare_on_digits(run, epochs, batch_size=64, seed=0, steps_per_epoch=200, runtime=None):
     """Lab 05's comparison on 16x16 digits (its full run): GAN, WGAN, WGAN-GP.
 
     Each model is trained with `image_model`; at every epoch end the judge's
@@ -354,6 +354,8 @@ def compare_on_digits(run, epochs, batch_size=64, seed=0, steps_per_epoch=200):
     Args:
         run: the lab's `RunFolder`.
         epochs, batch_size, seed, steps_per_epoch: training length and data.
+        runtime: optional `ganlab.training.strategy.Runtime` (the lab's
+            --devices / --precision) to build the models under.
 
     Returns:
         {kind: {"curves": per-epoch records, "spearman_last_half": rho}}.
@@ -367,7 +369,12 @@ def compare_on_digits(run, epochs, batch_size=64, seed=0, steps_per_epoch=200):
     real, _ = load_image_arrays("digits", "train", 16)
     judge, out, series, grids = load_judge(), {}, {}, []
     for kind in KINDS:
-        model = image_model(kind, total_steps=epochs * steps_per_epoch, seed=seed)
+        if runtime is None:
+            model = image_model(kind, total_steps=epochs * steps_per_epoch, seed=seed)
+        else:
+            with runtime.scope():
+                model = runtime.prepare(
+                    image_model(kind, total_steps=epochs * steps_per_epoch, seed=seed))
 
         def evaluate(m, kind=kind):
             return image_figures(m.generator, m.discriminator, real, kind, judge,
