@@ -161,6 +161,10 @@ def _draw(generator, config, n, seed, **options):
 
     from ganlab.training import registry
 
+    if "num_classes" in config:  # a conditional run: samples of the asked class
+        from ganlab.training.conditional import draw_from
+
+        return draw_from(generator, config, n, label=options.get("label"), seed=seed)[0]
     fn = registry.SAMPLERS.get(config.get("variant"))
     if fn is not None:
         return fn(generator, config, n, seed, **options)

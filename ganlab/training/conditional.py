@@ -92,11 +92,24 @@ def sample_run(run_dir, n, label=None, seed=0):
     path = run_dir / "generator.keras"
     if not path.is_file():
         raise ValueError(f"The run has no generator.keras. Received: path={str(path)!r}")
+    return draw_from(keras.saving.load_model(path), config, n, label=label, seed=seed)
+
+
+def draw_from(generator, config, n, label=None, seed=0):
+    """`sample_run` for a generator already loaded, with its run's config.
+
+    Returns:
+        (samples, labels), as `sample_run`.
+
+    Raises:
+        ValueError: for a label outside [0, num_classes), or a label for an
+            unconditional run.
+    """
     num_classes = config.get("num_classes")
     if label is not None and num_classes is None:
         raise ValueError(
             "label is only for conditional runs (config.json without num_classes). "
-            f"Received: label={label!r} for run_dir={str(run_dir)!r}"
+            f"Received: label={label!r}"
         )
     latent = config["latent"]
     rng = np.random.default_rng(seed)
@@ -106,7 +119,6 @@ def sample_run(run_dir, n, label=None, seed=0):
     else:
         z = rng.standard_normal(shape)
     z = z.astype("float32")
-    generator = keras.saving.load_model(path)
     if num_classes is None:
         return generator.predict(z, verbose=0), None
     if label is None:

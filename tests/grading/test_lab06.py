@@ -103,3 +103,22 @@ def test_sample_run_draws_the_requested_class(graded):
         sample_run(run, 5, label=10)
     with pytest.raises(ValueError, match="n must be"):
         sample_run(run, 0)
+
+
+def test_cli_samples_the_requested_class(graded, tmp_path):
+    """`ganlab sample RUN --label 7` draws sevens; a label out of range is exit 2."""
+    import subprocess
+    import sys
+
+    run, _, _, judge = graded
+    cli = [sys.executable, "-m", "ganlab.cli", "sample", str(run), "-n", "36"]
+    proc = subprocess.run(cli + ["-o", str(tmp_path / "seven.png"), "--label", "7"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    grid = np.asarray(Image.open(tmp_path / "seven.png").convert("L"), "float32")
+    assert grid.shape[0] > 16 and grid.std() > 0
+    bad = subprocess.run(cli + ["-o", str(tmp_path / "x.png"), "--label", "12"],
+                         capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 2 and "label" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.png").exists()
