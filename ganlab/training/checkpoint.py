@@ -138,7 +138,9 @@ class Checkpointer(keras.callbacks.Callback):
             try:
                 status = self.checkpoint.read(str(folder / "ckpt"))
                 status.assert_existing_objects_matched()
-            except (tf.errors.OpError, ValueError, AssertionError) as e:
+            except (tf.errors.OpError, ValueError, AssertionError, IndexError, OSError) as e:
+                # A truncated data file surfaces as IndexError ("Read less bytes
+                # than requested") from the checkpoint reader.
                 reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
                 _say(
                     f"checkpoint {self._files(folder)} is unreadable "

@@ -58,7 +58,8 @@ def test_two_workers_end_with_identical_weights(tmp_path):
         assert p.returncode == 0, err[-3000:]
     configs = [json.loads((tmp_path / f"w{i}" / "gan-gaussian" / "config.json").read_text())
                for i in range(2)]
-    assert all(c["runtime"]["strategy"] == "MultiWorkerMirroredStrategy" for c in configs)
+    assert all(c["runtime"]["strategy"] == "MultiWorkerMirroredStrategy" for c in configs), [
+        c["runtime"] for c in configs]
     assert all(c["runtime"]["replicas"] == 2 for c in configs)
     assert all(c["runtime"]["xla"] is False for c in configs)  # auto: off for CPU replicas
 
