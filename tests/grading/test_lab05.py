@@ -36,8 +36,11 @@ def test_wgan_gp_meets_the_bar(report):
 def test_critic_estimate_falls_with_w1(report):
     est, w1 = report["estimates"], report["w1"]
     assert len(est) == len(w1) >= 6
-    # Training helped: the last epoch is closer to the data than the first.
-    assert w1[-1] < w1[0] and est[-1] < est[0]
+    # Training helped: W1 at the end is under half of the first epoch's, and
+    # the estimate has fallen to under half of its peak (an untrained critic
+    # may start anywhere, even below zero, so the peak, not epoch 1).
+    assert w1[-1] < 0.5 * w1[0]
+    assert est[-1] < 0.5 * max(est)
 
 
 def collapsed(ring):
