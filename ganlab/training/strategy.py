@@ -155,6 +155,9 @@ def strategy(devices=None):
     return tf.distribute.get_strategy()
 
 
+_PUBLIC_NAMES = {"CollectiveAllReduceStrategy": "MultiWorkerMirroredStrategy"}
+
+
 def describe(s):
     """A short description of a strategy, for config.json and logs."""
     try:
@@ -162,7 +165,9 @@ def describe(s):
     except RuntimeError:  # the default strategy has none to list
         devices = [d.name for d in tf.config.list_logical_devices()[:1]]
     return {
-        "strategy": type(s).__name__,
+        # TF's class behind tf.distribute.MultiWorkerMirroredStrategy is
+        # CollectiveAllReduceStrategy; record the public name users type.
+        "strategy": _PUBLIC_NAMES.get(type(s).__name__, type(s).__name__),
         "replicas": int(s.num_replicas_in_sync),
         "device_names": [str(d) for d in devices],
     }
@@ -234,10 +239,11 @@ def resolve_xla(xla, s=None):
     """Decide whether to compile train steps with XLA.
 
     Args:
-        xla: "on", "off" or "auto". "auto" is on for a single device and
-            for GPUs, and off for a `MirroredStrategy` or multi-worker
-            strategy over CPU devices, where TF 2.21's XLA fails at graph
-            execution.
+        xla: "on", "off" or "auto". "auto" is on where there are GPUs and
+            off on CPUs: on a 2-core CPU XLA was slower in 3 of 4
+            configurations of benchmarks/distribute.py (lab 01's model: 10
+            vs 44 steps/s), and with several CPU replicas TF 2.21's XLA
+            fails at graph execution.
         s: the strategy (the current one when None).
 
     Returns:
@@ -251,7 +257,7 @@ def resolve_xla(xla, s=None):
     s = s or tf.distribute.get_strategy()
     cpu_mirrored = s.num_replicas_in_sync > 1 and not tf.config.list_logical_devices("GPU")
     if xla == "auto":
-        return not cpu_mirrored
+        return bool(tf.config.list_logical_devices("GPU"))
     if xla == "on" and cpu_mirrored:
         raise ValueError(
             "xla='on' does not work with several replicas on CPU devices in "
