@@ -53,7 +53,7 @@ def main(args):
             lambda gan, title: figures.density_1d(
                 gan.generate(5000), args.mu, args.sigma,
                 lambda x: toy.discriminator_curve(gan, x), title),
-            graded="stabilised", seed=args.seed)
+            graded="stabilised", seed=args.seed, runtime=lab.runtime())
         figures.save_png(figures.lines(toy.saturation_curves(), "why non-saturating",
                                        "D(G(z))", "|dL_G / d logit|"),
                          run.file("saturation.png"))

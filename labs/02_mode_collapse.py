@@ -53,7 +53,8 @@ def main(args):
                 args.epochs, steps_per_epoch,
                 lambda gan, m=mixture: mode_report(gan.generate(5000), m.centers, m.std),
                 lambda gan, title, m=mixture: figures.samples_2d(gan.generate(2000), m.centers, title),
-                graded="ring_minibatch", seed=args.seed, comparison=f"comparison_{data}.png")
+                graded="ring_minibatch", seed=args.seed, comparison=f"comparison_{data}.png",
+                runtime=lab.runtime())
             results.update(found)
         figures.save_png(figures.lines(
             {name: history_series(r["history"], "modes_covered") for name, r in results.items()},

@@ -163,7 +163,7 @@ def discriminator_curve(gan, xs, context=63):
 
 def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch,
                        evaluate, render, graded, seed=0,
-                       comparison="comparison.png"):
+                       comparison="comparison.png", runtime=None):
     """Train several toy GANs from one seed, each logged under tb/<name>.
 
     The graded one also writes progress.gif, generator.keras,
@@ -181,13 +181,20 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
         graded: the name of the graded configuration.
         seed: data shuffling seed.
         comparison: file name of the side-by-side picture.
+        runtime: a `ganlab.training.strategy.Runtime` (`lab.runtime()`):
+            models are built in its scope and prepared by it (--devices,
+            --precision, --xla); None builds them as they are.
 
     Returns:
         ({name: final figures}, {name: trained gan}).
     """
     results, models, pictures = {}, {}, []
     for name, build in builds.items():
-        gan = build()
+        if runtime is None:
+            gan = build()
+        else:
+            with runtime.scope():
+                gan = runtime.prepare(build())
         is_graded = name == graded
         _, figs = fit_logged(
             gan, dataset_for(gan, samples, batch_size, seed), run.file(f"tb/{name}"),
