@@ -64,7 +64,7 @@ def main(args):
     print(f"run folder: {run.final}")
     print(f"mean {s['mean']:.3f} (target {args.mu}), std {s['std']:.3f} "
           f"(target {args.sigma}), W1 {s['w1']:.4f} ({s['w1_over_sigma']:.3f} sigma)")
-    print("bar: " + ("PASSED" if g["passed"] else "FAILED: " + "; ".join(g["failures"])))
+    print(lab.verdict(g))
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def main(args):
                   f"high quality {r['high_quality']:.0%}")
     g = results["grade"]
     print(f"run folder: {run.final}")
-    print("bar: " + ("PASSED" if g["passed"] else "FAILED: " + "; ".join(g["failures"])))
+    print(lab.verdict(g))
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ def main(args):
     print(f"confident {g['confident_share']:.3f}, rarest class {g['min_class_share']:.3f}, "
           f"Frechet {g['frechet_distance']:.2f} ({g['frechet_ratio']:.3f} of untrained), "
           f"copies {g['copy_share']:.3f}")
-    print("bar: " + ("PASSED" if g["passed"] else "FAILED: " + "; ".join(g["failures"])))
+    print(lab.verdict(g))
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ def main(args):
         return
     print(f"judge agrees with the requested class: {g['accuracy']:.3f} overall, worst class "
           f"{g['worst_class']} at {g['min_class_accuracy']:.3f}")
-    print("bar: " + ("PASSED" if g["passed"] else "FAILED: " + "; ".join(g["failures"])))
+    print(lab.verdict(g))
 
 
 if __name__ == "__main__":

@@ -109,3 +109,10 @@ def _unavailable_error():
     from ganlab.data.tfds import DatasetUnavailableError
 
     return DatasetUnavailableError
+
+
+def verdict(grade):
+    """The line a lab ends with: whether the grader's bar is met, and if not, why."""
+    if grade["passed"]:
+        return "bar: PASSED"
+    return "bar: FAILED: " + "; ".join(grade["failures"])
