@@ -22,7 +22,9 @@ test: install
 	$(PY) -m pytest -q tests
 
 bench: install
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/labs.py
+	$(PY) benchmarks/distribute.py
+	$(PY) benchmarks/dcgan.py
 
 clean:
 	rm -rf runs .pytest_cache
