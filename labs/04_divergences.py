@@ -75,7 +75,7 @@ def main(args):
         print(f"theta {r['theta']:+.2f}: W {r['w']:.2f}  critic {c['estimate']:.3f} / K {c['lipschitz']:.2f}"
               f" = {c['normalised']:.3f} (grad {c['grad_theta']:+.2f})   JS_hat {d['js']:.3f}"
               f" (log 2 = {dv.LOG2:.3f}, grad {d['grad_theta']:+.1e})")
-    print("bar: " + ("PASSED" if grade["passed"] else "FAILED: " + "; ".join(grade["failures"])))
+    print(lab.verdict(grade))
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def main(args):
               f"{r['modes']['high_quality']:.2f}, W1 {r['curves'][-1]['w1']:.3f}, "
               f"Spearman(estimate, W1) last half {r['spearman_last_half']:+.2f}")
     print(f"WGAN critic weights at +-c: {results['wgan_weights_at_clip']:.0%}")
-    print("bar: " + ("PASSED" if g["passed"] else "FAILED: " + "; ".join(g["failures"])))
+    print(lab.verdict(g))
 
 
 if __name__ == "__main__":
