@@ -175,7 +175,8 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
         builds: {name: callable () -> compiled GAN}.
         samples: the training data array.
         batch_size: minibatch size m (fit sees k*m per step).
-        epochs, steps_per_epoch: the training length.
+        epochs, steps_per_epoch: the training length; `epochs` may be a
+            dict {name: epochs} to run some configurations shorter.
         evaluate: callable gan -> dict of figures (logged every epoch).
         render: callable (gan, title) -> image.
         graded: the name of the graded configuration.
@@ -196,10 +197,13 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
             with runtime.scope():
                 gan = runtime.prepare(build())
         is_graded = name == graded
+        # Pictures every epoch (TensorBoard images, progress.gif) for the
+        # graded model only; the others are pictured once, at the end.
         _, figs = fit_logged(
             gan, dataset_for(gan, samples, batch_size, seed), run.file(f"tb/{name}"),
-            epochs, steps_per_epoch, evaluate,
-            lambda model, epoch, name=name: render(model, f"{name}, epoch {epoch}"),
+            epochs[name] if isinstance(epochs, dict) else epochs, steps_per_epoch, evaluate,
+            (lambda model, epoch, name=name: render(model, f"{name}, epoch {epoch}"))
+            if is_graded else None,
             gif_path=run.file("progress.gif") if is_graded else None)
         results[name] = evaluate(gan)
         results[name]["history"] = figs.records
