@@ -62,6 +62,7 @@ def run(s, k, steps, loss_scale, optimizer, init, spe=1):
 def compare(k=1, steps=1, loss_scale=False, optimizer="sgd", precision="float32",
             control=False, spe=1):
     keras.config.set_dtype_policy(precision)
+    keras.utils.set_random_seed(0)  # the same initial weights on every run
     if control:
         # Negative control: forget the 1/num_replicas share. The comparison
         # must then fail, or it could not catch the bug it is there for.
