@@ -104,25 +104,33 @@ def train(args, callbacks=()):
         if getattr(args, name) < 1:
             raise ValueError(f"--{name.replace('_', '-')} must be >= 1. "
                              f"Received: {name}={getattr(args, name)}")
+    if entry.conditional and data.num_classes is None:
+        labeled = sorted(n for n, d in registry.DATASETS.items() if d.num_classes)
+        raise ValueError(
+            f"Variant {args.variant!r} needs a labeled dataset; labeled: {', '.join(labeled)}. "
+            f"Received: dataset={args.dataset!r}"
+        )
     rt.check_batch_size(args.batch_size)
     ganlab.seed(args.seed)
-    samples = data.load(args.seed)
+    loaded = data.load(args.seed)
+    samples = loaded[0] if data.num_classes else loaded
+    conditional = {"num_classes": data.num_classes} if entry.conditional else {}
     name = args.name or f"{args.variant}-{args.dataset}"
     out = Path(args.out)
     total = args.epochs * args.steps_per_epoch
     with rt.scope():
-        model = entry.build(samples.shape[1:], data.kind, args.seed, total)
+        model = entry.build(samples.shape[1:], data.kind, args.seed, total, **conditional)
     rt.prepare(model)
     k = getattr(model, "d_steps", None) or getattr(model, "n_critic", 1)
     ckpt = Checkpointer(model, out / f"{name}.ckpt", resume=args.resume)
-    dataset = ckpt.dataset(toy_dataset(samples, args.batch_size * k, seed=args.seed),
-                           args.steps_per_epoch)
+    dataset = ckpt.dataset(toy_dataset(loaded if conditional else samples, args.batch_size * k,
+                                       seed=args.seed), args.steps_per_epoch)
     with RunFolder(out, name) as run:
         latent = {"dim": model.latent_dim, "distribution": model.latent_distribution}
         config = {k_: v for k_, v in vars(args).items() if k_ not in ("command",)}
         run.write_config(config, variant=args.variant, latent=latent, data_kind=data.kind,
                          data_shape=list(samples.shape[1:]), runtime=rt.config(),
-                         resumed_from=ckpt.restored_from, **data.facts)
+                         resumed_from=ckpt.restored_from, **conditional, **data.facts)
         history = model.fit(dataset, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
                             callbacks=[ckpt, tensorboard(run.file("tb")), *callbacks], verbose=0)
         metrics = {key: float(v[-1]) for key, v in history.history.items()}
@@ -130,7 +138,8 @@ def train(args, callbacks=()):
         run.write_metrics(metrics)
         run.save_model(model.generator, "generator.keras")
         run.save_model(model.discriminator, "discriminator.keras")
-        _sample_picture(model.generator, run.path, 64, args.seed, run.file("samples.png"))
+        _sample_picture(model.generator, run.path, 64, args.seed, run.file("samples.png"),
+                        {"latent": latent, **conditional, **data.facts})
     print(f"run folder: {run.final}")
     print("  ".join(f"{k_} {v:.4f}" for k_, v in metrics.items() if k_ != "epochs_done"))
     return run.final

@@ -97,19 +97,27 @@ def toy_dataset(samples, batch_size, seed=0):
     """An endless, shuffled, batched `tf.data.Dataset` over `samples`.
 
     Args:
-        samples: array of shape (n, d).
+        samples: array of shape (n, ...), or a tuple `(samples, labels)`
+            (labels int32 of shape (n,)) for a conditional model.
         batch_size: global batch size (what `fit` sees per step).
         seed: shuffling seed.
 
     Returns:
-        A dataset of float32 batches of shape (batch_size, d).
+        A dataset of float32 batches of shape (batch_size, ...), or of
+        `(samples, labels)` batches when given a tuple.
 
     Raises:
         ValueError: if batch_size < 1.
     """
     _check_positive(batch_size=batch_size)
-    ds = tf.data.Dataset.from_tensor_slices(np.asarray(samples, "float32"))
-    ds = ds.shuffle(min(len(samples), 100_000), seed=seed, reshuffle_each_iteration=True)
+    if isinstance(samples, tuple):
+        x, y = samples
+        ds = tf.data.Dataset.from_tensor_slices((np.asarray(x, "float32"), np.asarray(y, "int32")))
+        n = len(x)
+    else:
+        ds = tf.data.Dataset.from_tensor_slices(np.asarray(samples, "float32"))
+        n = len(samples)
+    ds = ds.shuffle(min(n, 100_000), seed=seed, reshuffle_each_iteration=True)
     return ds.repeat().batch(int(batch_size), drop_remainder=True).prefetch(
         tf.data.AUTOTUNE
     )

@@ -196,8 +196,13 @@ class GANBase(keras.Model):
         """`keras.Model.fit`, then each optimizer's weight average (if any) is applied.
 
         Keras applies `use_ema` only for `model.optimizer`; a GAN has two,
-        so this does the same for both when training ends.
+        so this does the same for both when training ends. A `tf.data`
+        pipeline is shuffled by its own `shuffle`; Keras 3 warns when fit's
+        `shuffle=True` default meets one, so it is turned off for those.
         """
+        x = args[0] if args else kwargs.get("x")
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)
         history = super().fit(*args, **kwargs)
         for optimizer, net in self.optimizer_pairs():
             if optimizer.use_ema:
