@@ -23,7 +23,7 @@ def _f32(x):
     return ops.cast(x, "float32")
 
 
-def minimax_discriminator_loss(real_logits, fake_logits):
+def minimax_discriminator_loss(real_logits, fake_logits, real_label=1.0):
     """Discriminator loss of the minimax game (Goodfellow 2014, Eq. 1).
 
     D ascends V(D, G) = E_x[log D(x)] + E_z[log(1 - D(G(z)))]; this returns
@@ -35,20 +35,44 @@ def minimax_discriminator_loss(real_logits, fake_logits):
     It is the binary cross-entropy with real = 1 and fake = 0, and the
     discriminator loss of every generator loss below.
 
+    One-sided label smoothing (Salimans 2016, Section 3.4) replaces the
+    target 1 of real data by `real_label` = a (0.9 in the paper) and leaves
+    the fake target at 0:
+
+        L_D = E_x[a softplus(-l_real) + (1 - a) softplus(l_real)]
+              + E_z[softplus(l_fake)]
+
+    so D is no longer pushed to ever larger logits on real data: its optimum
+    becomes D*(x) = a p_data(x) / (p_data(x) + p_model(x)), capped at a.
+    Smoothing the fake target too (to b > 0) would add b p_model(x) to the
+    numerator and so reward samples where there are no data; hence
+    "one-sided".
+
     Args:
         real_logits: D's logits on real data, any shape.
         fake_logits: D's logits on generated data, any shape.
+        real_label: the target of real data, in (0, 1]; 1 is the plain loss.
 
     Returns:
         Scalar float32 tensor.
+
+    Raises:
+        ValueError: if `real_label` is not in (0, 1].
 
     Example:
         >>> float(minimax_discriminator_loss([0.0], [0.0]))  # 2 log 2
         1.3862943649291992
     """
-    return ops.mean(ops.softplus(-_f32(real_logits))) + ops.mean(
-        ops.softplus(_f32(fake_logits))
-    )
+    if not 0.0 < float(real_label) <= 1.0:
+        raise ValueError(
+            f"real_label must be in (0, 1] (0.9 for one-sided label smoothing). "
+            f"Received: real_label={real_label!r}"
+        )
+    real = _f32(real_logits)
+    real_term = ops.softplus(-real)
+    if real_label != 1.0:
+        real_term = real_label * real_term + (1.0 - real_label) * ops.softplus(real)
+    return ops.mean(real_term) + ops.mean(ops.softplus(_f32(fake_logits)))
 
 
 def minimax_generator_loss(fake_logits):

@@ -27,6 +27,28 @@ def test_minimax_discriminator_loss_hand_values():
     assert float(got) == pytest.approx(expected, rel=1e-6)
 
 
+def test_one_sided_label_smoothing_hand_values():
+    # real target 0.9 (Salimans 2016): -[0.9 log sigmoid(2) + 0.1 log(1 - sigmoid(2))]
+    # on the real side; the fake side keeps its target 0.
+    expected = 0.9 * sp(-2.0) + 0.1 * sp(2.0) + 0.5 * (sp(-1.0) + sp(3.0))
+    got = losses.minimax_discriminator_loss([2.0], [-1.0, 3.0], real_label=0.9)
+    assert float(got) == pytest.approx(expected, rel=1e-6)
+    # D(x) = 0.9 is now optimal on real data: the real term's gradient is 0 there
+    logit = tf.constant([math.log(9.0)])
+    with tf.GradientTape() as tape:
+        tape.watch(logit)
+        loss = losses.minimax_discriminator_loss(logit, [0.0], real_label=0.9)
+    assert float(tape.gradient(loss, logit)[0]) == pytest.approx(0.0, abs=1e-6)
+    assert float(losses.minimax_discriminator_loss([2.0], [-1.0, 3.0], real_label=1.0)) == (
+        pytest.approx(sp(-2.0) + 0.5 * (sp(-1.0) + sp(3.0)), rel=1e-6))
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.1, 1.1])
+def test_one_sided_label_smoothing_rejects_targets_outside_0_1(bad):
+    with pytest.raises(ValueError, match="real_label"):
+        losses.minimax_discriminator_loss([0.0], [0.0], real_label=bad)
+
+
 def test_generator_losses_hand_values():
     logits = [-2.0, 0.5]
     assert float(losses.minimax_generator_loss(logits)) == pytest.approx(
