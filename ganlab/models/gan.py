@@ -29,6 +29,17 @@ class GAN(GANBase):
             the paper uses in practice) or "minimax" (descend
             log(1 - D(G(z))), the equation on the slide).
         d_steps: k, discriminator steps per generator step (default 1).
+        real_label: D's target on real data (default 1.0); 0.9 is the
+            one-sided label smoothing of Salimans 2016, Section 3.4 (see
+            `ganlab.losses.minimax_discriminator_loss`).
+
+    Weight averaging: give the generator's optimizer `use_ema=True` (and an
+    `ema_momentum`) and, when `fit` ends, G's weights are replaced by their
+    exponential moving average (`GANBase.fit`). Batchnorm's moving
+    statistics are not weights the optimizer averages: they were collected
+    with the last live weights, not the averaged ones. So `fit` then
+    recomputes them for the averaged G (`recalibrate_batchnorm`), or G's
+    inference-mode samples would normalise with the wrong statistics.
 
     Trackers: d_loss, g_loss, d_real (mean D(x)), d_fake (mean D(G(z))).
 
@@ -44,7 +55,7 @@ class GAN(GANBase):
         self.add_trackers("d_loss", "g_loss", "d_real", "d_fake")
         self.configure()
 
-    def configure(self, generator_loss="non_saturating", d_steps=1):
+    def configure(self, generator_loss="non_saturating", d_steps=1, real_label=1.0):
         if generator_loss not in losses.GENERATOR_LOSSES:
             raise ValueError(
                 f"generator_loss must be one of {sorted(losses.GENERATOR_LOSSES)}. "
@@ -54,8 +65,16 @@ class GAN(GANBase):
             raise ValueError(
                 f"d_steps (k) must be an integer >= 1. Received: d_steps={d_steps!r}"
             )
+        if isinstance(real_label, bool) or not isinstance(real_label, (int, float)) or not (
+            0.0 < real_label <= 1.0
+        ):
+            raise ValueError(
+                "real_label must be a number in (0, 1] (1: no smoothing; 0.9: one-sided "
+                f"label smoothing). Received: real_label={real_label!r}"
+            )
         self.generator_loss = generator_loss
         self.d_steps = d_steps
+        self.real_label = float(real_label)
         self._generator_loss_fn = losses.GENERATOR_LOSSES[generator_loss]
 
     def discriminator_step(self, real, z=None):
@@ -65,7 +84,9 @@ class GAN(GANBase):
         with tf.GradientTape() as tape:
             real_logits = self.discriminator(real, training=True)
             fake_logits = self.discriminator(fake, training=True)
-            d_loss = losses.minimax_discriminator_loss(real_logits, fake_logits)
+            d_loss = losses.minimax_discriminator_loss(
+                real_logits, fake_logits, real_label=self.real_label
+            )
         self.apply_step(
             tape, d_loss, self.d_optimizer, self.discriminator.trainable_variables
         )
@@ -93,3 +114,51 @@ class GAN(GANBase):
             d_fake=mean_probability(fake_logits),
         )
         return self.results()
+
+    def fit(self, *args, **kwargs):
+        """`GANBase.fit` (which applies G's weight average, if any), then, if
+        G's weights were averaged, `recalibrate_batchnorm`."""
+        history = super().fit(*args, **kwargs)
+        if self.g_optimizer.use_ema:
+            self.recalibrate_batchnorm()
+        return history
+
+    def recalibrate_batchnorm(self, batches=16, batch_size=256):
+        """Recompute the moving statistics of G's batchnorm layers for its current weights.
+
+        G runs in training mode on `batches` fresh minibatches from the latent
+        prior; each layer's moving mean and variance become the plain average
+        of those minibatches' statistics ("precise BN", Wu & Johnson 2021),
+        whatever the layer's momentum. Needed after G's weights are replaced
+        by their average, which leaves statistics measured with other weights.
+        A generator without batchnorm is left as it is.
+
+        Args:
+            batches: number of minibatches averaged.
+            batch_size: size of each minibatch.
+
+        Returns:
+            The number of batchnorm layers recalibrated.
+        """
+        norms = [layer for layer in _all_layers(self.generator)
+                 if isinstance(layer, keras.layers.BatchNormalization)]
+        if not norms:
+            return 0
+        momenta = [layer.momentum for layer in norms]
+        try:
+            for i in range(batches):
+                for layer in norms:  # momentum i / (i + 1): the running mean of batches
+                    layer.momentum = i / (i + 1)
+                self.generator(self.sample_latent(batch_size), training=True)
+        finally:
+            for layer, momentum in zip(norms, momenta):
+                layer.momentum = momentum
+        return len(norms)
+
+
+def _all_layers(model):
+    """Every layer of a model, nested models' layers included."""
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)

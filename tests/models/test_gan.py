@@ -142,3 +142,75 @@ def test_bad_latent_arguments():
         GAN(g, d, latent_dim=3)
     with pytest.raises(ValueError, match="g_optimizer"):
         GAN(g, d).compile("adam", keras.optimizers.Adam())
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.5, "0.9", True])
+def test_bad_real_label(bad):
+    with pytest.raises(ValueError, match="real_label"):
+        make_gan(real_label=bad)
+
+
+def test_real_label_sets_the_discriminator_target():
+    # Same weights, same batch, same noise: the D loss is the smoothed one.
+    from ganlab import losses
+
+    x = real_batch()
+    z = np.random.default_rng(1).normal(size=(16, 2)).astype("float32")
+    gan = make_gan(real_label=0.9)
+    real_logits = gan.discriminator(x)
+    fake_logits = gan.discriminator(gan.generator(z, training=True))
+    expected = float(losses.minimax_discriminator_loss(real_logits, fake_logits, real_label=0.9))
+    plain = float(losses.minimax_discriminator_loss(real_logits, fake_logits))
+    d_loss, _, _ = gan.discriminator_step(x, z=z)
+    assert float(d_loss) == pytest.approx(expected, rel=1e-5)
+    assert abs(expected - plain) > 1e-3
+
+
+def _batchnorm_gan(seed=0, **optimizer_options):
+    from ganlab.nets import dcgan_discriminator, dcgan_generator
+
+    ganlab.seed(seed)
+    gan = GAN(dcgan_generator(2, 8, 1, 4), dcgan_discriminator(8, 1, 4), seed=seed)
+    gan.compile(keras.optimizers.Adam(0.05, **optimizer_options), keras.optimizers.Adam(1e-3))
+    return gan
+
+
+def _batchnorm_statistics(generator, z):
+    """(moving, measured) mean and variance of each batchnorm layer's input on z."""
+    norms = [layer for layer in generator.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    probe = keras.Model(generator.input, {layer.name: layer.input for layer in norms})
+    inputs = probe(z)
+    out = []
+    for layer in norms:
+        h = np.asarray(inputs[layer.name])
+        h = h.reshape(-1, h.shape[-1])
+        out.append((np.asarray(layer.moving_mean), h.mean(0), np.asarray(layer.moving_variance), h.var(0)))
+    return norms, out
+
+
+def test_weight_averaged_generator_gets_batchnorm_statistics_of_its_own_weights():
+    # A large G learning rate and a slow average: the averaged weights are far
+    # from the last live ones, whose statistics batchnorm has collected.
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
+    z = np.random.default_rng(2).normal(size=(4096, 2)).astype("float32")
+    gan = _batchnorm_gan(use_ema=True, ema_momentum=0.99)
+    gan.fit(images, batch_size=16, epochs=3, verbose=0)
+    norms, stats = _batchnorm_statistics(gan.generator, z)
+    assert len(norms) == 1
+    assert all(layer.momentum == 0.9 for layer in norms)  # restored
+    for moving_mean, mean, moving_var, var in stats:
+        np.testing.assert_allclose(moving_mean, mean, atol=0.05 * np.sqrt(var.min()))
+        np.testing.assert_allclose(moving_var, var, rtol=0.1)
+    # the live statistics were far off: recalibration is what put them right
+    gan = _batchnorm_gan(use_ema=True, ema_momentum=0.99)
+    gan.recalibrate_batchnorm = lambda *a, **k: 0
+    gan.fit(images, batch_size=16, epochs=3, verbose=0)
+    _, stale = _batchnorm_statistics(gan.generator, z)
+    assert any(not np.allclose(mv, v, rtol=0.1) for _, _, mv, v in stale)
+
+
+def test_recalibrate_batchnorm_without_batchnorm_is_a_no_op():
+    gan = make_gan()
+    before = weights(gan.generator)
+    assert gan.recalibrate_batchnorm() == 0
+    assert_same(before, weights(gan.generator))
