@@ -214,3 +214,31 @@ def test_recalibrate_batchnorm_without_batchnorm_is_a_no_op():
     before = weights(gan.generator)
     assert gan.recalibrate_batchnorm() == 0
     assert_same(before, weights(gan.generator))
+
+
+def test_random_translation_shifts_each_image_by_whole_pixels_and_passes_gradients():
+    import tensorflow as tf
+
+    from ganlab.models.gan import random_translation
+
+    x = -np.ones((64, 7, 9, 1), "float32")
+    x[:, 3, 4, 0] = 1.0  # one bright pixel, well inside the frame
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = random_translation(x, 2, keras.random.SeedGenerator(0))
+        total = tf.reduce_sum(y[:, 3, 4, 0])
+    y = np.asarray(y)
+    bright = [np.argwhere(img[..., 0] > 0) for img in y]
+    assert all(len(b) == 1 for b in bright)  # moved, not blurred, not lost
+    moves = np.array([b[0] - (3, 4) for b in bright])
+    assert np.abs(moves).max() == 2 and len({tuple(m) for m in moves}) > 10
+    np.testing.assert_array_equal(np.sort(y.reshape(64, -1), 1), np.sort(np.asarray(x).reshape(64, -1), 1))
+    grad = np.asarray(tape.gradient(total, x))
+    assert grad.sum() == pytest.approx(64.0)  # each output pixel comes from one input pixel
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True])
+def test_bad_translation(bad):
+    with pytest.raises(ValueError, match="translation"):
+        make_gan(translation=bad)
