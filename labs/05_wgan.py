@@ -6,12 +6,19 @@ weights clipped to [-0.01, 0.01], 5 critic steps per G step) and a WGAN-GP
 (Gulrajani 2017: Adam(beta_1=0, beta_2=0.9), lambda = 10, 5 critic steps).
 What the student sees:
 
-* curves.png: at the end of every epoch, the exact W1 between 500
-  generated and 500 data points (a transport problem) against the critic's
-  estimate E_data[f] - E_G[f] (the GAN: the JS its discriminator
-  certifies). The slide claims a lower critic estimate means a better
-  generator; metrics.json reports the Spearman rank correlation of the two
-  over the last half of training for each model.
+* curves.png: every 50 generator steps (an "epoch" of --quick), the exact
+  W1 between the generator and the data against the critic's estimate
+  E_data[f] - E_G[f] (the GAN: the JS its discriminator certifies). The
+  slide claims a lower critic estimate means a better generator;
+  metrics.json reports the Spearman rank correlation of the two over the
+  last half of training for each model.
+  Both figures are made steady enough to rank 30 points of a slowly
+  improving run: the estimate is a mean over 20,000 points per side, W1 the
+  mean of 8 exact W1s between 500 generated and 500 data points (each an
+  assignment problem), and every snapshot sees the same z and data points.
+  (One W1 of 500 points and the estimate on 2,000, once per 150 steps,
+  gave one run correlations from -0.12 to 0.72 over three evaluation
+  seeds: luck, not a measurement.)
 * weights.png: WGAN's critic weights pile up at +-c (the clipping complaint
   of Gulrajani 2017, Figure 1b); WGAN-GP's spread out.
 * samples.png: the three sample clouds; TensorBoard (tb/<model>) has every
@@ -27,8 +34,17 @@ Grading bar (recomputed by the grader from generator.keras and the per-epoch
 snapshots/ of WGAN-GP, fixed seeds): WGAN-GP covers at least 7 of 8 modes
 with at least 70% high-quality samples (within 3 standard deviations of a
 mode), and the Spearman correlation between its critic's estimate and W1 over
-the last half of training is at least 0.6. --quick on a 2-core CPU: about
-1.5 minutes, grading included.
+the last half of training, at least 20 snapshots, is at least 0.6 (for a
+critic unrelated to W1, rho of 20 points exceeds 0.6 in well under 1% of runs).
+Measured: the correlation no longer depends on the evaluation seed much,
+but it is not always above 0.6. This lab with --seed 0: 8/8 modes, 82%
+high quality, rho 0.40 for the grader (0.35-0.51 over 5 evaluation seeds):
+it FAILS the bar. WGAN-GP alone with the same schedule, training seeds
+0/1/2: rho 0.94-0.95 / 0.88-0.92 / 0.42-0.64 over 3 evaluation seeds.
+Where it fails, W1 hardly moves in the last half (0.18 to 0.17) while the
+estimate jitters with the critic's own training, and a flat curve cannot be
+ranked. --quick: 3.8 CPU-minutes with grading (the old 20 x 150 schedule:
+1.5); wall time measured only on an overloaded shared machine (27 minutes).
 
     python labs/05_wgan.py --quick
 """
@@ -43,7 +59,7 @@ from ganlab.training.runfolder import RunFolder
 def main(args):
     ring = ring_of_gaussians()
     real = ring.sample(100_000, seed=args.seed)
-    steps = 150 if args.quick else 500
+    steps = 50 if args.quick else 500  # --quick: evaluate every 50 G steps
     with RunFolder(args.out, "05_wgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          steps_per_epoch=steps, mixture="ring")
@@ -102,7 +118,7 @@ def main(args):
 
 
 if __name__ == "__main__":
-    p = lab.parser(__doc__, default_epochs=40, quick_epochs=20)
+    p = lab.parser(__doc__, default_epochs=40, quick_epochs=60)
     p.add_argument("--batch-size", type=int, default=64, help="minibatch size m (default 64)")
     p.add_argument("--latent-dim", type=int, default=2, help="dimension of z (default 2)")
     lab.run(main, p)
