@@ -20,6 +20,39 @@ latent vectors, and a lab maps them through its generator.
 
 import numpy as np
 
+PRIORS = ("normal", "uniform")
+"""The latent priors a run's config.json may name: N(0, I) or U(-1, 1)^d."""
+
+
+def draw(n, dim, distribution="normal", seed=0):
+    """Draw `n` latent vectors from a run's prior with numpy (what graders and samplers use).
+
+    Args:
+        n: number of vectors.
+        dim: dimension of z.
+        distribution: `"normal"` (N(0, I)) or `"uniform"` (U(-1, 1) per coordinate).
+        seed: seed of `numpy.random.default_rng`.
+
+    Returns:
+        float32 array of shape `(n, dim)`.
+
+    Raises:
+        ValueError: for another distribution.
+
+    Example:
+
+    >>> draw(3, 2, "uniform", seed=0).shape
+    (3, 2)
+    """
+    if distribution not in PRIORS:
+        raise ValueError(
+            f"latent distribution must be one of {PRIORS}. Received: distribution={distribution!r}"
+        )
+    rng = np.random.default_rng(seed)
+    shape = (int(n), int(dim))
+    z = rng.standard_normal(shape) if distribution == "normal" else rng.uniform(-1.0, 1.0, shape)
+    return z.astype("float32")
+
 
 def _pair(z0, z1):
     a = np.asarray(z0, dtype="float64")

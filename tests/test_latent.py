@@ -91,3 +91,20 @@ def test_latent_arithmetic():
     np.testing.assert_allclose(latent.latent_arithmetic([a, c], [b]), [1, -1, 1])
     with pytest.raises(ValueError, match="at least one"):
         latent.latent_arithmetic([], [a])
+
+
+# ------------------------------------------------------------ the prior
+def test_draw_follows_the_prior_and_the_seed():
+    normal = latent.draw(20_000, 3, "normal", seed=5)
+    uniform = latent.draw(20_000, 3, "uniform", seed=5)
+    assert normal.shape == uniform.shape == (20_000, 3) and normal.dtype == np.float32
+    assert abs(normal.mean()) < 0.02 and abs(normal.std() - 1.0) < 0.02
+    assert uniform.min() >= -1.0 and uniform.max() <= 1.0
+    assert abs(uniform.var() - 1.0 / 3.0) < 0.01  # Var U(-1, 1) = 1/3
+    np.testing.assert_array_equal(latent.draw(4, 3, seed=5), normal[:4])
+    assert not np.array_equal(latent.draw(4, 3, seed=6), normal[:4])
+
+
+def test_draw_rejects_an_unknown_prior():
+    with pytest.raises(ValueError, match="distribution='cauchy'"):
+        latent.draw(4, 3, "cauchy")

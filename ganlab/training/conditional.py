@@ -14,6 +14,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from ganlab import latent
 from ganlab.models.cgan import check_labels, interpolate_classes
 from ganlab.training import figures
 from ganlab.training.runfolder import read_json
@@ -111,14 +112,8 @@ def draw_from(generator, config, n, label=None, seed=0):
             "label is only for conditional runs (config.json without num_classes). "
             f"Received: label={label!r}"
         )
-    latent = config["latent"]
-    rng = np.random.default_rng(seed)
-    shape = (int(n), int(latent["dim"]))
-    if latent["distribution"] == "uniform":
-        z = rng.uniform(-1.0, 1.0, shape)
-    else:
-        z = rng.standard_normal(shape)
-    z = z.astype("float32")
+    prior = config["latent"]
+    z = latent.draw(n, prior["dim"], prior["distribution"], seed)
     if num_classes is None:
         return generator.predict(z, verbose=0), None
     if label is None:
