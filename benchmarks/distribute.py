@@ -74,6 +74,7 @@ CONFIGS = [
 
 
 def main():
+    start_load = os.getloadavg()[0]
     rows = []
     for model, devices, precision, xla in CONFIGS:
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
@@ -99,10 +100,10 @@ def main():
             lines.append(f"| {model} | {devices} | {precision} | {xla} | "
                          f"{r['steps_per_s']:.1f} | {r['peak_mb']:.0f} |")
     table = "\n".join(lines)
-    load = os.getloadavg()
-    note = (f"\nMeasured on a 2-core CPU shared with other jobs (load average "
-            f"{load[0]:.1f} at the end), so absolute numbers are inflated and "
-            "noisy; compare rows only roughly. TensorFlow "
+    end_load = os.getloadavg()[0]
+    note = (f"\n{os.cpu_count()} CPU cores; load average {start_load:.1f} at the start and "
+            f"{end_load:.1f} at the end (above ~1: other jobs shared the CPU and the "
+            "figures are inflated). TensorFlow "
             f"{next((r['tf'] for *_, r in rows if 'tf' in r), '?')}.\n")
     print(table + note)
     out = ROOT / "benchmarks" / "results" / "distribute.md"
