@@ -73,7 +73,7 @@ def main():
         size, batch, xla = json.loads(args.one)
         print("RESULT " + json.dumps(measure(size, batch, xla, args.steps, args.warmup)))
         return
-    rows = []
+    rows, start_load = [], os.getloadavg()[0]
     for size, batch, xla in CONFIGS:
         cmd = [sys.executable, __file__, "--steps", str(args.steps), "--warmup", str(args.warmup),
                "--one", json.dumps([size, batch, xla])]
@@ -86,7 +86,7 @@ def main():
         else:
             rows.append(json.loads(line[0][7:]))
         print(_row(rows[-1]), flush=True)
-    table = _table(rows, args)
+    table = _table(rows, args, start_load)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(table)
     print(f"\n{table}\nwritten to {RESULTS}")
@@ -101,7 +101,7 @@ def _row(r):
             f"{r['max_rss_mb']:.0f}{gpu} |")
 
 
-def _table(rows, args):
+def _table(rows, args, start_load):
     import tensorflow as tf
 
     head = [
@@ -110,7 +110,9 @@ def _table(rows, args):
         f"`python benchmarks/dcgan.py --steps {args.steps} --warmup {args.warmup}`; "
         f"{time.strftime('%Y-%m-%d')}, TensorFlow {tf.__version__}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPU cores, "
-        f"GPUs: {len(tf.config.list_physical_devices('GPU'))}.",
+        f"GPUs: {len(tf.config.list_physical_devices('GPU'))}; 1-minute load average "
+        f"{start_load:.1f} when it started (above ~0.5: other jobs shared the CPU and the "
+        "figures are inflated).",
         "One step = one D update on a real and a fake batch + one G update (GAN, "
         "Algorithm 1, k = 1); latent 100, width 64, RGB. Images/s counts real images of "
         "the batch per second. Peak memory: max RSS of the measuring process (MB).",

@@ -101,10 +101,10 @@ def main():
                          f"{r['steps_per_s']:.1f} | {r['peak_mb']:.0f} |")
     table = "\n".join(lines)
     end_load = os.getloadavg()[0]
-    note = (f"\n{os.cpu_count()} CPU cores; load average {start_load:.1f} at the start and "
-            f"{end_load:.1f} at the end (above ~1: other jobs shared the CPU and the "
-            "figures are inflated). TensorFlow "
-            f"{next((r['tf'] for *_, r in rows if 'tf' in r), '?')}.\n")
+    note = (f"\n{os.cpu_count()} CPU cores; 1-minute load average {start_load:.1f} when the "
+            f"benchmark started (above ~0.5: other jobs were using the CPU and the figures are "
+            f"inflated) and {end_load:.1f} at its end (mostly the benchmark's own processes). "
+            f"TensorFlow {next((r['tf'] for *_, r in rows if 'tf' in r), '?')}.\n")
     print(table + note)
     out = ROOT / "benchmarks" / "results" / "distribute.md"
     out.parent.mkdir(parents=True, exist_ok=True)
