@@ -32,11 +32,12 @@ with at least 70% high-quality samples (within 3 standard deviations of a
 mode), and the Spearman correlation between its critic's estimate and W1 over
 the last half of training, at least 20 snapshots, is at least 0.6 (for a
 critic unrelated to W1, rho of 20 points exceeds 0.6 in well under 1% of runs).
-Measured, --seed 0: 8/8 modes, 82% high quality, rho 0.40 for the grader
-(0.35-0.51 over 5 evaluation seeds): the rank bar is NOT met. Where it
-fails, W1 hardly moves in the last half (0.18 to 0.17) and a flat curve
-cannot be ranked; WGAN-GP alone with this schedule, training seeds 0/1/2:
-rho 0.90-0.96 / 0.88-0.92 / 0.42-0.64. --quick: 3.4 minutes on an idle 2-core CPU, grading included.
+Not reliable yet: WGAN-GP's first few hundred steps at this learning rate
+are chaotic, and whether a run escapes is close to chance. Measured on two
+2-core machines, --quick seeds 0/1/2: on one, rho 0.91 / 0.85 and 8/8
+modes, then seed 2 collapsed to 0 modes; on the other, seed 0 had 8/8 modes
+but rho 0.40, seed 1 2/8 modes, seed 2 passed. --quick: 3.2-3.4 minutes on
+an idle 2-core CPU, grading included.
 
     python labs/05_wgan.py --quick
 """
