@@ -27,7 +27,7 @@ LAB02_BAR = {"min_modes": 7, "min_high_quality": 0.7}
 
 def latent_sampler(generator, latent_dim, distribution="normal"):
     """A sampler drawing z from the run's prior with numpy and mapping it by G."""
-    latent.draw(1, latent_dim, distribution)  # an unknown prior fails now, not at sampling
+    latent.check_prior(distribution)  # an unknown prior fails now, not at sampling
 
     def sample(n, seed=GRADING_SEED):
         z = latent.draw(n, latent_dim, distribution, seed)
@@ -189,7 +189,7 @@ LAB06_PER_CLASS = 100
 
 def conditional_sampler(generator, latent_dim, distribution="normal"):
     """A conditional sampler (labels, seed) -> G(z|y), z drawn with numpy from the run's prior."""
-    latent.draw(1, latent_dim, distribution)  # an unknown prior fails now, not at sampling
+    latent.check_prior(distribution)  # an unknown prior fails now, not at sampling
 
     def sample(labels, seed=GRADING_SEED):
         z = latent.draw(len(labels), latent_dim, distribution, seed)

@@ -24,6 +24,14 @@ PRIORS = ("normal", "uniform")
 """The latent priors a run's config.json may name: N(0, I) or U(-1, 1)^d."""
 
 
+def check_prior(distribution):
+    """Raise ValueError unless `distribution` is one of `PRIORS`."""
+    if distribution not in PRIORS:
+        raise ValueError(
+            f"latent distribution must be one of {PRIORS}. Received: distribution={distribution!r}"
+        )
+
+
 def draw(n, dim, distribution="normal", seed=0):
     """Draw `n` latent vectors from a run's prior with numpy (what graders and samplers use).
 
@@ -44,10 +52,7 @@ def draw(n, dim, distribution="normal", seed=0):
     >>> draw(3, 2, "uniform", seed=0).shape
     (3, 2)
     """
-    if distribution not in PRIORS:
-        raise ValueError(
-            f"latent distribution must be one of {PRIORS}. Received: distribution={distribution!r}"
-        )
+    check_prior(distribution)
     rng = np.random.default_rng(seed)
     shape = (int(n), int(dim))
     z = rng.standard_normal(shape) if distribution == "normal" else rng.uniform(-1.0, 1.0, shape)

@@ -108,3 +108,11 @@ def test_draw_follows_the_prior_and_the_seed():
 def test_draw_rejects_an_unknown_prior():
     with pytest.raises(ValueError, match="distribution='cauchy'"):
         latent.draw(4, 3, "cauchy")
+
+
+def test_samplers_reject_an_unknown_prior_when_built():
+    from ganlab import grading
+
+    for make in (grading.latent_sampler, grading.conditional_sampler):
+        with pytest.raises(ValueError, match="distribution='cauchy'"):
+            make(None, 3, "cauchy")  # no generator needed: it fails before sampling
