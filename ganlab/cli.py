@@ -118,9 +118,8 @@ def train(args, callbacks=()):
     name = args.name or f"{args.variant}-{args.dataset}"
     out = Path(args.out)
     total = args.epochs * args.steps_per_epoch
-    with rt.scope():
-        model = entry.build(samples.shape[1:], data.kind, args.seed, total, **conditional)
-    rt.prepare(model)
+    model = rt.build(lambda: entry.build(samples.shape[1:], data.kind, args.seed, total,
+                                         **conditional))
     k = getattr(model, "d_steps", None) or getattr(model, "n_critic", 1)
     ckpt = Checkpointer(model, out / f"{name}.ckpt", resume=args.resume)
     dataset = ckpt.dataset(toy_dataset(loaded if conditional else samples, args.batch_size * k,

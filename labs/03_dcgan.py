@@ -60,13 +60,16 @@ def main(args):
         raise ValueError(f"--ema must be in [0, 1) (0: no average). Received: ema={args.ema}")
     lab.runtime().check_batch_size(args.batch_size)
     average = {"use_ema": True, "ema_momentum": args.ema} if args.ema else {}
-    with lab.runtime().scope():  # --devices: one device, or a MirroredStrategy
+
+    def make_gan():
         gan = GAN(dcgan_generator(args.latent_dim, size, channels, args.width),
                   dcgan_discriminator(size, channels, args.width), seed=args.seed)
         gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.5, **average),  # G's weights averaged
                     keras.optimizers.Adam(args.lr, beta_1=0.5),
                     translation=args.translation)  # D sees shifted digits (DiffAugment)
-    lab.runtime().prepare(gan)
+        return gan
+
+    gan = lab.runtime().build(make_gan)  # --devices: one device, or a MirroredStrategy
     rng = np.random.default_rng(args.seed)
     with RunFolder(args.out, "03_dcgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},

@@ -35,8 +35,8 @@ from ganlab.training.runfolder import RunFolder
 
 def train(theta, kind, args):
     """Train a discriminator (epochs * 100 steps) or critic (epochs * 50 x 5 steps) at theta."""
-    with lab.runtime().scope():  # --devices: one device, or a MirroredStrategy
-        model = lab.runtime().prepare(wasserstein.parallel_lines_model(
+    model = lab.runtime().build(  # --devices: one device, or a MirroredStrategy
+        lambda: wasserstein.parallel_lines_model(
             theta, kind, seed=args.seed, lr=3e-3 if kind == "discriminator" else 1e-3))
     real = dv.parallel_lines(0.0, 20_000, seed=args.seed)
     steps = args.epochs * (100 if kind == "discriminator" else 50)

@@ -44,62 +44,23 @@ an idle 2-core CPU, grading included.
 
 from ganlab import grading
 from ganlab.data import ring_of_gaussians
-from ganlab.training import figures, lab, wasserstein
-from ganlab.training.callbacks import fit_logged
+from ganlab.training import lab, wasserstein
 from ganlab.training.runfolder import RunFolder
 
 
 def main(args):
-    ring = ring_of_gaussians()
-    real = ring.sample(100_000, seed=args.seed)
+    real = ring_of_gaussians().sample(100_000, seed=args.seed)
     steps = 50 if args.quick else 500  # --quick: evaluate every 50 G steps
     with RunFolder(args.out, "05_wgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          steps_per_epoch=steps, mixture="ring")
-        run.file("snapshots").mkdir()
-        results, series, clouds, models = {}, {}, [], {}
-        for kind in wasserstein.KINDS:
-            with lab.runtime().scope():  # --devices: one device, or a MirroredStrategy
-                model = lab.runtime().prepare(wasserstein.ring_model(
-                    kind, latent_dim=args.latent_dim, seed=args.seed,
-                    total_steps=args.epochs * steps))
-            epoch = [0]
-
-            def evaluate(m, kind=kind, epoch=epoch):
-                epoch[0] += 1
-                if kind == "wgan_gp":
-                    for net, name in ((m.generator, "generator"), (m.discriminator, "critic")):
-                        run.save_model(net, grading.lab05_snapshot_name(epoch[0], name))
-                return wasserstein.critic_figures(m.generator, m.discriminator, real, kind,
-                                                  args.latent_dim, seed=args.seed)
-
-            _, figs = fit_logged(model, wasserstein.dataset_for(model, real, args.batch_size,
-                                                                args.seed),
-                                 run.file(f"tb/{kind}"), args.epochs, steps, evaluate)
-            ep = [r["epoch"] for r in figs.records]
-            w1 = [r["w1"] for r in figs.records]
-            est = [r["estimate"] for r in figs.records]
-            series[kind] = (ep, w1, est)
-            results[kind] = {"curves": figs.records,
-                             "spearman_last_half": grading.spearman_last_half(est, w1),
-                             "modes": grading.grade_modes(
-                                 grading.latent_sampler(model.generator, args.latent_dim), ring)}
-            clouds.append(figures.samples_2d(model.generate(2000), ring.centers, title=kind))
-            models[kind] = model
-            prefix = "" if kind == "wgan_gp" else f"{kind}_"
-            run.save_model(model.generator, f"{prefix}generator.keras")
-            run.save_model(model.discriminator, f"{prefix}critic.keras")
-        results["wgan_weights_at_clip"] = wasserstein.share_at_clip(models["wgan"].discriminator)
-        figures.save_png(figures.side_by_side(clouds), run.file("samples.png"))
-        figures.save_png(wasserstein.curves_figure(series), run.file("curves.png"))
-        figures.save_png(wasserstein.weight_histogram_figure(
-            {k: models[k].discriminator for k in ("wgan", "wgan_gp")}), run.file("weights.png"))
+        results = wasserstein.compare_on_ring(run, real, args.epochs, steps, args.batch_size,
+                                              args.latent_dim, args.seed, lab.runtime())
         if not args.quick:
             results["digits"] = wasserstein.compare_on_digits(
                 run, args.epochs, args.batch_size, args.seed, runtime=lab.runtime())
         results["grade"] = grading.grade_lab05(run.path)
         run.write_metrics(results)
-    g = results["grade"]
     print(f"run folder: {run.final}")
     for kind in wasserstein.KINDS:
         r = results[kind]
@@ -107,7 +68,7 @@ def main(args):
               f"{r['modes']['high_quality']:.2f}, W1 {r['curves'][-1]['w1']:.3f}, "
               f"Spearman(estimate, W1) last half {r['spearman_last_half']:+.2f}")
     print(f"WGAN critic weights at +-c: {results['wgan_weights_at_clip']:.0%}")
-    print(lab.verdict(g))
+    print(lab.verdict(results["grade"]))
 
 
 if __name__ == "__main__":

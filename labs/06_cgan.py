@@ -45,7 +45,8 @@ def main(args):
     _, size, _, channels = next(iter(data))[0].shape
     g_cond = "embedding" if args.conditioning == "projection" else args.conditioning
     lab.runtime().check_batch_size(args.batch_size)
-    with lab.runtime().scope():  # --devices: one device, or a MirroredStrategy
+
+    def make_gan():
         gan = ConditionalGAN(
             conditional_dcgan_generator(args.latent_dim, CLASSES, size, channels, width, g_cond),
             conditional_dcgan_discriminator(CLASSES, size, channels, width, args.conditioning),
@@ -53,7 +54,9 @@ def main(args):
         gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.5),
                     keras.optimizers.Adam(args.lr, beta_1=0.5), label_sampling=args.label_sampling,
                     steps_per_execution=20 if steps % 20 == 0 else 1)
-    lab.runtime().prepare(gan)
+        return gan
+
+    gan = lab.runtime().build(make_gan)  # --devices: one device, or a MirroredStrategy
     rng = np.random.default_rng(args.seed)
     with RunFolder(args.out, "06_cgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},

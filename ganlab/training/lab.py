@@ -55,8 +55,8 @@ _RUNTIME = None
 def runtime():
     """The `ganlab.training.strategy.Runtime` that `parse` set up from the flags.
 
-    Labs build their models in `lab.runtime().scope()` and pass each
-    compiled model to `lab.runtime().prepare(model)`.
+    Labs build each model with `lab.runtime().build(make_model)` (in the
+    strategy's scope, then prepared).
     """
     global _RUNTIME
     if _RUNTIME is None:

@@ -284,8 +284,8 @@ class Runtime:
     """What `--devices`, `--precision`, `--xla` and `--deterministic` resolve to.
 
     Create it first thing (before any TensorFlow op: logical CPU devices
-    can only be set up then), build the models inside `scope()`, then call
-    `prepare(model)` on each compiled model.
+    can only be set up then), then build each model with `build(make_model)`:
+    in the strategy's `scope()`, then `prepare`d.
 
     Args:
         devices: see `strategy`.
@@ -322,6 +322,17 @@ class Runtime:
 
     def scope(self):
         return self.strategy.scope()
+
+    def build(self, make_model):
+        """Build a model for this runtime: `make_model()` (which builds and
+        compiles it) runs in the strategy's scope, then the model is `prepare`d.
+
+        Returns:
+            The prepared model.
+        """
+        with self.scope():
+            model = make_model()
+        return self.prepare(model)
 
     def prepare(self, model):
         """Wrap the model's optimizers for the precision and set its XLA choice.

@@ -191,11 +191,7 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
     """
     results, models, pictures = {}, {}, []
     for name, build in builds.items():
-        if runtime is None:
-            gan = build()
-        else:
-            with runtime.scope():
-                gan = runtime.prepare(build())
+        gan = build() if runtime is None else runtime.build(build)
         is_graded = name == graded
         # Pictures every epoch (TensorBoard images, progress.gif) for the
         # graded model only; the others are pictured once, at the end.

@@ -15,6 +15,8 @@ optimizers:
              n_critic = 5 (Gulrajani 2017, Alg. 1).
 """
 
+import functools
+
 import keras
 import numpy as np
 
@@ -298,6 +300,72 @@ def share_at_clip(net, clip_value=0.01, tol=0.01):
     return float(np.mean(w >= (1 - tol) * clip_value))
 
 
+def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2, seed=0,
+                    runtime=None):
+    """Lab 05 on the ring of 8: GAN, WGAN and WGAN-GP from one seed.
+
+    Each model is built by `ring_model` and trained for `epochs` epochs of
+    `steps_per_epoch` generator steps; at every epoch end `critic_figures`
+    gives W1 and the critic's estimate, and WGAN-GP's generator and critic
+    are saved to snapshots/ (the grader recomputes its curves from them).
+    Writes into the run folder: generator.keras and critic.keras (WGAN-GP,
+    the graded model), gan_* and wgan_* for the others, tb/<kind>,
+    samples.png, curves.png and weights.png.
+
+    Args:
+        run: the lab's `RunFolder`.
+        real: data samples of the ring (at least 20,000).
+        epochs, steps_per_epoch, batch_size: training length and minibatch m.
+        latent_dim: dimension of z ~ N(0, I).
+        seed: seed of the models, the data order and the figures.
+        runtime: optional `ganlab.training.strategy.Runtime` to build under.
+
+    Returns:
+        {kind: {"curves": per-epoch records, "spearman_last_half": rho,
+        "modes": lab 02's mode figures}, "wgan_weights_at_clip": share}.
+    """
+    from ganlab import grading
+    from ganlab.data import ring_of_gaussians
+    from ganlab.training import figures
+    from ganlab.training.callbacks import fit_logged
+
+    ring, results, series, clouds, critics = ring_of_gaussians(), {}, {}, [], {}
+    run.file("snapshots").mkdir(exist_ok=True)
+    for kind in KINDS:
+        make = functools.partial(ring_model, kind, latent_dim=latent_dim, seed=seed,
+                                 total_steps=epochs * steps_per_epoch)
+        model = make() if runtime is None else runtime.build(make)
+        epoch = [0]
+
+        def evaluate(m, kind=kind, epoch=epoch):
+            epoch[0] += 1
+            if kind == "wgan_gp":
+                for net, name in ((m.generator, "generator"), (m.discriminator, "critic")):
+                    run.save_model(net, grading.lab05_snapshot_name(epoch[0], name))
+            return critic_figures(m.generator, m.discriminator, real, kind, latent_dim, seed=seed)
+
+        _, figs = fit_logged(model, dataset_for(model, real, batch_size, seed),
+                             run.file(f"tb/{kind}"), epochs, steps_per_epoch, evaluate)
+        w1 = [r["w1"] for r in figs.records]
+        est = [r["estimate"] for r in figs.records]
+        series[kind] = ([r["epoch"] for r in figs.records], w1, est)
+        results[kind] = {"curves": figs.records,
+                         "spearman_last_half": grading.spearman_last_half(est, w1),
+                         "modes": grading.grade_modes(
+                             grading.latent_sampler(model.generator, latent_dim), ring)}
+        clouds.append(figures.samples_2d(model.generate(2000), ring.centers, title=kind))
+        critics[kind] = model.discriminator
+        prefix = "" if kind == "wgan_gp" else f"{kind}_"
+        run.save_model(model.generator, f"{prefix}generator.keras")
+        run.save_model(model.discriminator, f"{prefix}critic.keras")
+    results["wgan_weights_at_clip"] = share_at_clip(critics["wgan"])
+    figures.save_png(figures.side_by_side(clouds), run.file("samples.png"))
+    figures.save_png(curves_figure(series), run.file("curves.png"))
+    figures.save_png(weight_histogram_figure({k: critics[k] for k in ("wgan", "wgan_gp")}),
+                     run.file("weights.png"))
+    return results
+
+
 # ------------------------------------------------- lab 05 on digits (full run)
 def image_model(kind, image_size=16, latent_dim=32, width=32, total_steps=10_000,
                 lr=1e-4, seed=0):
@@ -388,12 +456,9 @@ def compare_on_digits(run, epochs, batch_size=64, seed=0, steps_per_epoch=200, r
     real, _ = load_image_arrays("digits", "train", 16)
     judge, out, series, grids = load_judge(), {}, {}, []
     for kind in KINDS:
-        if runtime is None:
-            model = image_model(kind, total_steps=epochs * steps_per_epoch, seed=seed)
-        else:
-            with runtime.scope():
-                model = runtime.prepare(
-                    image_model(kind, total_steps=epochs * steps_per_epoch, seed=seed))
+        make = functools.partial(image_model, kind, total_steps=epochs * steps_per_epoch,
+                                 seed=seed)
+        model = make() if runtime is None else runtime.build(make)
 
         def evaluate(m, kind=kind):
             return image_figures(m.generator, m.discriminator, real, kind, judge,
