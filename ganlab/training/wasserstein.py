@@ -82,9 +82,9 @@ def ring_model(kind, hidden=128, latent_dim=2, total_steps=3000, lr=1e-3, genera
       the two time-scale update rule of Heusel 2017, who train WGAN-GP with
       it. With one rate (1e-3 or 5e-4) for both, the first hundreds to
       thousands of steps can be a limit cycle: W1 swings between 1 and 3 and
-      the critic's estimate turns negative (G has run past it); 1 or 2 seeds
-      in 6 never left it (0 of 8 modes). With G at 3e-4 and the critic at
-      1e-3, all 6 converged smoothly to 8 of 8 modes.
+      the critic's estimate turns negative (G has run past it); at either
+      rate 1 seed in 6 never left it (0 of 8 modes). With G at 3e-4 and the
+      critic at 1e-3, all 6 converged smoothly to 8 of 8 modes.
     * lambda = 1 rather than 10: the authors' own toy script
       (gan_toy.py of Gulrajani 2017's code) lowers lambda for the 2D tasks
       (to 0.1). At lambda = 10 the samples stayed loose around the modes
