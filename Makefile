@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test install bench clean
+.PHONY: demo test lint install bench clean
 
 $(VENV)/.installed: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,13 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) labs/01_gaussian.py --quick --out runs
 
+## The layers (import-linter, .importlinter) and the linter (ruff, ruff.toml).
+lint: install
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+
 ## The whole test suite, grading tests included (each lab runs in --quick).
-test: install
+test: lint
 	$(PY) -m pytest -q tests
 
 bench: install

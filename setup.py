@@ -23,7 +23,8 @@ setup(
         "importlib_resources",
     ],
     extras_require={
-        "test": ["pytest"],
+        # The suite, the layers' contract (.importlinter) and the linter (ruff.toml).
+        "test": ["pytest", "import-linter", "ruff"],
     },
     entry_points={"console_scripts": ["ganlab=ganlab.cli:main"]},
 )

@@ -1,6 +1,6 @@
 """Steps/s and peak memory: 1 vs 2 logical CPU devices, float32 vs mixed_bfloat16, XLA on/off.
 
-Models: lab 01's (the stabilised toy GAN of `ganlab.training.toy`, global
+Models: lab 01's (the stabilised toy GAN of `ganlab.recipes.toy`, global
 batch 64) and the DCGAN of `ganlab.nets.dcgan` at 32x32x1 (width 32, global
 batch 32). Each configuration runs in its own process, because logical
 devices are fixed per process: it builds the model, runs `WARMUP` steps
@@ -39,7 +39,7 @@ def measure(model, devices, precision, xla):
     from ganlab.data import toy_dataset
     from ganlab.models import GAN
     from ganlab.nets.dcgan import dcgan_discriminator, dcgan_generator
-    from ganlab.training import toy
+    from ganlab.recipes import toy
 
     batch, steps, warmup = MODELS[model]
     rng = np.random.default_rng(0)

@@ -6,7 +6,7 @@ G-step. The lab trains three GANs from the same seed and shows them side by
 side (comparison.png, TensorBoard runs tb/stabilised, tb/minimax, tb/plain):
 
 * stabilised - non-saturating G loss plus the three stabilisers of
-  `ganlab.training.toy` (minibatch discrimination, learning-rate decay,
+  `ganlab.recipes.toy` (minibatch discrimination, learning-rate decay,
   an average of G's weights). This is the graded model.
 * plain      - non-saturating, none of the stabilisers: watch the variance
   collapse and the oscillation around mu.
@@ -30,37 +30,22 @@ fixed seed): W1 < 0.1 sigma, |mean - mu| < 0.1 sigma and
 
 from ganlab import grading
 from ganlab.data import gaussian_1d
-from ganlab.metrics import normal_fit_report
-from ganlab.training import figures, lab, toy
+from ganlab.recipes import toy
+from ganlab.training import lab
 from ganlab.training.runfolder import RunFolder
 
 LATENT_DIM = 8
-RUNS = {  # name: (configuration, generator loss; None = --loss)
-    "stabilised": ("stabilised", None),
-    "plain": ("plain", None),
-    "minimax": ("plain", "minimax"),
-}
 
 
 def main(args):
     real = gaussian_1d(100_000, args.mu, args.sigma, seed=args.seed)
     steps_per_epoch = 600 if args.quick else 1500
-    builds = {name: (lambda config=config, loss=loss: toy.toy_gan(
-        1, config, loss or args.loss, args.k, LATENT_DIM, seed=args.seed,
-        total_steps=args.epochs * steps_per_epoch)) for name, (config, loss) in RUNS.items()}
     with RunFolder(args.out, "01_gaussian") as run:
         run.write_config(vars(args), latent={"dim": LATENT_DIM, "distribution": "normal"},
                          steps_per_epoch=steps_per_epoch)
-        results, _ = toy.train_side_by_side(
-            run, builds, real, args.batch_size, args.epochs, steps_per_epoch,
-            lambda gan: normal_fit_report(gan.generate(2000), args.mu, args.sigma),
-            lambda gan, title: figures.density_1d(
-                gan.generate(5000), args.mu, args.sigma,
-                lambda x: toy.discriminator_curve(gan, x), title),
-            graded="stabilised", seed=args.seed, runtime=lab.runtime())
-        figures.save_png(figures.lines(toy.saturation_curves(), "why non-saturating",
-                                       "D(G(z))", "|dL_G / d logit|"),
-                         run.file("saturation.png"))
+        results = toy.learn_gaussian(run, real, args.mu, args.sigma, args.loss, args.k,
+                                     args.batch_size, args.epochs, steps_per_epoch, LATENT_DIM,
+                                     args.seed, lab.runtime())
         results["grade"] = grading.grade_gaussian(
             grading.run_sampler(run.path)[1], args.mu, args.sigma)
         run.write_metrics(results)
@@ -68,7 +53,7 @@ def main(args):
     print(f"run folder: {run.final}")
     print(f"mean {g['mean']:.3f} (target {args.mu}), std {g['std']:.3f} "
           f"(target {args.sigma}), W1 {g['w1']:.4f} ({g['w1_over_sigma']:.3f} sigma)")
-    print(lab.verdict(g))
+    print(grading.verdict_line(g))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ same GAN is trained from one seed in two configurations:
   and the modes-covered curve hop from mode to mode early in training;
 * minibatch - the same with minibatch discrimination (Salimans 2016, the
   remedy for collapse: D compares samples within a minibatch) and a
-  learning-rate decay (`ganlab.training.toy`).
+  learning-rate decay (`ganlab.recipes.toy`).
 
 Figures, per epoch in TensorBoard, modes.png and metrics.json: modes
 covered (a mode counts when at least a quarter of its fair share of samples
@@ -24,51 +24,33 @@ high-quality samples. With --quick on a 2-core CPU: about two minutes.
 
 from ganlab import grading
 from ganlab.data import mixture_2d
-from ganlab.metrics import mode_report
-from ganlab.training import figures, lab, toy
-from ganlab.training.callbacks import history_series
+from ganlab.recipes import toy
+from ganlab.training import lab
 from ganlab.training.runfolder import RunFolder
 
 
 def main(args):
-    mixtures = {"ring": mixture_2d("ring", radius=args.radius, std=args.std),
-                "grid": mixture_2d("grid")}
+    mixtures = {"ring": mixture_2d("ring", radius=args.radius, std=args.std)}
+    if not args.quick:
+        mixtures["grid"] = mixture_2d("grid")
     steps_per_epoch = 500 if args.quick else 2000
-    total = args.epochs * steps_per_epoch
     with RunFolder(args.out, "02_mode_collapse") as run:
         ring = mixtures["ring"]
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          mixture={"name": "ring", "num_modes": ring.num_modes,
                                   "radius": args.radius, "std": args.std},
                          steps_per_epoch=steps_per_epoch)
-        results = {}
-        datasets = ("ring",) if args.quick else ("ring", "grid")
-        for data in datasets:
-            mixture = mixtures[data]
-            builds = {f"{data}_{config}": (lambda config=config: toy.toy_gan(
-                2, config, latent_dim=args.latent_dim, hidden=128, seed=args.seed,
-                total_steps=total)) for config in ("plain", "minibatch")}
-            found, _ = toy.train_side_by_side(
-                run, builds, mixture.sample(100_000, seed=args.seed), args.batch_size,
-                args.epochs, steps_per_epoch,
-                lambda gan, m=mixture: mode_report(gan.generate(5000), m.centers, m.std),
-                lambda gan, title, m=mixture: figures.samples_2d(gan.generate(2000), m.centers, title),
-                graded="ring_minibatch", seed=args.seed, comparison=f"comparison_{data}.png",
-                runtime=lab.runtime())
-            results.update(found)
-        figures.save_png(figures.lines(
-            {name: history_series(r["history"], "modes_covered") for name, r in results.items()},
-            "modes covered during training", ylabel="modes"), run.file("modes.png"))
-        sampler = grading.run_sampler(run.path)[1]
-        results["grade"] = grading.grade_modes(sampler, ring)
+        results = toy.compare_on_mixtures(run, mixtures, args.batch_size, args.epochs,
+                                          steps_per_epoch, args.latent_dim, args.seed,
+                                          lab.runtime())
+        results["grade"] = grading.grade_modes(grading.run_sampler(run.path)[1], ring)
         run.write_metrics(results)
     for name, r in results.items():
         if name != "grade":
             print(f"{name:16s} modes {r['modes_covered']}/{r['num_modes']}, "
                   f"high quality {r['high_quality']:.0%}")
-    g = results["grade"]
     print(f"run folder: {run.final}")
-    print(lab.verdict(g))
+    print(grading.verdict_line(results["grade"]))
 
 
 if __name__ == "__main__":

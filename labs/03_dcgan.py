@@ -40,15 +40,9 @@ no copies. 4.3 minutes on an idle 2-core CPU (seed 0, grading included).
 """
 
 from ganlab import grading  # first: importing ganlab silences TensorFlow's start-up noise
-
-import keras
-import numpy as np
-
 from ganlab.data import load_images
-from ganlab.models import GAN
-from ganlab.nets import dcgan_discriminator, dcgan_generator, judge_predict, load_judge
-from ganlab.training import figures, lab, samples
-from ganlab.training.callbacks import fit_logged
+from ganlab.recipes import dcgan
+from ganlab.training import lab
 from ganlab.training.runfolder import RunFolder
 
 
@@ -56,48 +50,18 @@ def main(args):
     data = load_images(args.dataset, "train", args.image_size, args.batch_size, args.seed)
     steps = int(data.cardinality()) if int(data.cardinality()) > 0 else 500
     _, size, _, channels = next(iter(data)).shape
-    if not 0.0 <= args.ema < 1.0:
-        raise ValueError(f"--ema must be in [0, 1) (0: no average). Received: ema={args.ema}")
     lab.runtime().check_batch_size(args.batch_size)
-    average = {"use_ema": True, "ema_momentum": args.ema} if args.ema else {}
-
-    def make_gan():
-        gan = GAN(dcgan_generator(args.latent_dim, size, channels, args.width),
-                  dcgan_discriminator(size, channels, args.width), seed=args.seed)
-        gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.5, **average),  # G's weights averaged
-                    keras.optimizers.Adam(args.lr, beta_1=0.5),
-                    translation=args.translation)  # D sees shifted digits (DiffAugment)
-        return gan
-
-    gan = lab.runtime().build(make_gan)  # --devices: one device, or a MirroredStrategy
-    rng = np.random.default_rng(args.seed)
+    gan = lab.runtime().build(lambda: dcgan.dcgan_gan(  # --devices: one device or a MirroredStrategy
+        args.latent_dim, size, channels, args.width, args.lr, args.ema, args.translation, args.seed))
     with RunFolder(args.out, "03_dcgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          image_size=size, channels=channels, steps_per_epoch=steps)
-        grid_z = rng.standard_normal((64, args.latent_dim)).astype("float32")
-        render = samples.sample_grid_renderer(grid_z, 8, folder=run.file("grids"))
-        fit_logged(gan, data.repeat(), run.file("tb"), args.epochs, steps, render=render,
-                   gif_path=run.file("progress.gif"))
-        # fit has replaced G's weights by their average: samples.png shows the G that is saved
-        figures.save_png(figures.image_grid(gan.generate(z=grid_z), 8), run.file("samples.png"))
-        run.save_model(gan.generator, "generator.keras")
-        run.save_model(gan.discriminator, "discriminator.keras")
-        pairs = rng.standard_normal((4, 2, args.latent_dim))
-        for method, grid in samples.interpolation_figure(gan.generator, pairs).items():
-            figures.save_png(grid, run.file(f"interpolation_{method}.png"))
-        metrics = {}
-        if args.dataset == "digits":
-            judge, z = load_judge(), rng.standard_normal((2000, args.latent_dim)).astype("float32")
-            grid, rows = samples.digit_arithmetic_figure(
-                gan.generator, z, judge_predict(judge, gan.generate(z=z)), seed=args.seed,
-                classify=lambda x: judge_predict(judge, x))
-            if grid is not None:
-                figures.save_png(grid, run.file("arithmetic.png"))
-            metrics["arithmetic"] = rows
+        digits = args.dataset == "digits"
+        metrics = dcgan.train_dcgan(run, gan, data, args.epochs, steps, args.seed, digits)
+        if digits:
             metrics["grade"] = grading.grade_digits(
                 grading.latent_sampler(gan.generator, args.latent_dim),
-                grading.latent_sampler(grading.untrained_like(gan.generator), args.latent_dim),
-                judge=judge)
+                grading.latent_sampler(grading.untrained_like(gan.generator), args.latent_dim))
         run.write_metrics(metrics)
     print(f"run folder: {run.final}")
     if (g := metrics.get("grade")) is None:
@@ -106,7 +70,7 @@ def main(args):
     print(f"confident {g['confident_share']:.3f}, rarest class {g['min_class_share']:.3f}, "
           f"Frechet {g['frechet_distance']:.2f} ({g['frechet_ratio']:.3f} of untrained), "
           f"copies {g['copy_share']:.3f}")
-    print(lab.verdict(g))
+    print(grading.verdict_line(g))
 
 
 if __name__ == "__main__":

@@ -29,20 +29,9 @@ the discriminator's JS_hat is within 0.02 of log 2. --quick: about a minute.
 
 from ganlab import grading
 from ganlab.metrics import divergences as dv
-from ganlab.training import figures, lab, wasserstein
+from ganlab.recipes import wasserstein
+from ganlab.training import lab
 from ganlab.training.runfolder import RunFolder
-
-
-def train(theta, kind, args):
-    """Train a discriminator (epochs * 100 steps) or critic (epochs * 50 x 5 steps) at theta."""
-    model = lab.runtime().build(  # --devices: one device, or a MirroredStrategy
-        lambda: wasserstein.parallel_lines_model(
-            theta, kind, seed=args.seed, lr=3e-3 if kind == "discriminator" else 1e-3))
-    real = dv.parallel_lines(0.0, 20_000, seed=args.seed)
-    steps = args.epochs * (100 if kind == "discriminator" else 50)
-    model.fit(wasserstein.dataset_for(model, real, args.batch_size, args.seed),
-              epochs=1, steps_per_epoch=steps, verbose=0)
-    return model
 
 
 def main(args):
@@ -50,24 +39,9 @@ def main(args):
     with RunFolder(args.out, "04_divergences") as run:
         run.write_config(vars(args), thetas=thetas,
                          latent={"dim": 1, "distribution": "uniform"})
-        rows = []
-        for theta in thetas:
-            d = train(theta, "discriminator", args).discriminator
-            c = train(theta, "critic", args).discriminator
-            run.save_model(d, grading.lab04_network_name("discriminator", theta))
-            run.save_model(c, grading.lab04_network_name("critic", theta))
-            rows.append({"theta": theta, **dv.parallel_lines_divergences(theta),
-                         "discriminator": dv.discriminator_report(d, theta),
-                         "critic": dv.critic_report(c, theta)})
-        emd = wasserstein.emd_demo(args.seed)
+        rows, emd = wasserstein.divergences_on_lines(run, thetas, args.epochs, args.batch_size,
+                                                     args.seed, lab.runtime())
         grade = grading.grade_lab04(run.path, thetas)
-        figures.save_png(figures.lines(wasserstein.lab04_curves(rows, "values"),
-                                       "divergences on parallel lines", "theta", "nats / distance"),
-                         run.file("divergences.png"))
-        figures.save_png(figures.lines(wasserstein.lab04_curves(rows, "gradients"),
-                                       "gradient handed to the generator", "theta",
-                                       "d loss / d theta"), run.file("gradients.png"))
-        figures.save_png(wasserstein.transport_plan_figure(*emd["plan_example"]), run.file("emd.png"))
         run.write_metrics({"thetas": rows, "emd": emd["checks"], "grade": grade})
     print(f"run folder: {run.final}")
     for r in rows:
@@ -75,7 +49,7 @@ def main(args):
         print(f"theta {r['theta']:+.2f}: W {r['w']:.2f}  critic {c['estimate']:.3f} / K {c['lipschitz']:.2f}"
               f" = {c['normalised']:.3f} (grad {c['grad_theta']:+.2f})   JS_hat {d['js']:.3f}"
               f" (log 2 = {dv.LOG2:.3f}, grad {d['grad_theta']:+.1e})")
-    print(lab.verdict(grade))
+    print(grading.verdict_line(grade))
 
 
 if __name__ == "__main__":

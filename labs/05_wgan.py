@@ -44,7 +44,8 @@ thin margin: WGAN-GP's smooth critic barely rewards the last tightening).
 
 from ganlab import grading
 from ganlab.data import ring_of_gaussians
-from ganlab.training import lab, wasserstein
+from ganlab.recipes import wasserstein
+from ganlab.training import lab
 from ganlab.training.runfolder import RunFolder
 
 
@@ -68,7 +69,7 @@ def main(args):
               f"{r['modes']['high_quality']:.2f}, W1 {r['curves'][-1]['w1']:.3f}, "
               f"Spearman(estimate, W1) last half {r['spearman_last_half']:+.2f}")
     print(f"WGAN critic weights at +-c: {results['wgan_weights_at_clip']:.0%}")
-    print(lab.verdict(results["grade"]))
+    print(grading.verdict_line(results["grade"]))
 
 
 if __name__ == "__main__":

@@ -21,19 +21,13 @@ With --quick on an idle 2-core CPU: about a minute (1,200 steps).
     python labs/06_cgan.py --quick
 """
 
-import keras
-import numpy as np
-
 from ganlab import grading
 from ganlab.data import load_images
-from ganlab.models import ConditionalGAN
-from ganlab.nets import conditional_dcgan_discriminator, conditional_dcgan_generator
-from ganlab.training import conditional, figures, lab
-from ganlab.training.callbacks import fit_logged
+from ganlab.recipes import conditional
+from ganlab.training import lab
 from ganlab.training.runfolder import RunFolder
 
 CLASSES = 10
-PAIRS = ((0, 6), (1, 7), (3, 8), (4, 9))
 
 
 def main(args):
@@ -43,33 +37,15 @@ def main(args):
     known = int(data.cardinality())
     steps = 100 if args.quick or known <= 0 else known
     _, size, _, channels = next(iter(data))[0].shape
-    g_cond = "embedding" if args.conditioning == "projection" else args.conditioning
     lab.runtime().check_batch_size(args.batch_size)
-
-    def make_gan():
-        gan = ConditionalGAN(
-            conditional_dcgan_generator(args.latent_dim, CLASSES, size, channels, width, g_cond),
-            conditional_dcgan_discriminator(CLASSES, size, channels, width, args.conditioning),
-            num_classes=CLASSES, seed=args.seed)
-        gan.compile(keras.optimizers.Adam(args.lr, beta_1=0.5),
-                    keras.optimizers.Adam(args.lr, beta_1=0.5), label_sampling=args.label_sampling,
-                    steps_per_execution=20 if steps % 20 == 0 else 1)
-        return gan
-
-    gan = lab.runtime().build(make_gan)  # --devices: one device, or a MirroredStrategy
-    rng = np.random.default_rng(args.seed)
+    gan = lab.runtime().build(lambda: conditional.conditional_gan(  # in the strategy's scope
+        CLASSES, args.latent_dim, size, channels, width, args.conditioning, args.label_sampling,
+        args.lr, steps_per_execution=20 if steps % 20 == 0 else 1, seed=args.seed))
     with RunFolder(args.out, "06_cgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          num_classes=CLASSES, image_size=size, channels=channels, width=width,
                          steps_per_epoch=steps)
-        render = conditional.class_grid_renderer(rng.standard_normal((10, args.latent_dim)), CLASSES)
-        _, figs = fit_logged(gan, data.repeat(), run.file("tb"), args.epochs, steps, render=render,
-                             gif_path=run.file("progress.gif"), last_path=run.file("samples.png"))
-        run.save_model(gan.generator, "generator.keras")
-        run.save_model(gan.discriminator, "discriminator.keras")
-        figures.save_png(conditional.class_interpolation_figure(
-            gan.generator, PAIRS, rng.standard_normal(args.latent_dim)), run.file("interpolation.png"))
-        metrics = {"losses": {k: float(v) for k, v in gan.results().items()}}
+        metrics = conditional.train_conditional(run, gan, data, args.epochs, steps, args.seed)
         if args.dataset in ("digits", "mnist"):
             metrics["grade"] = grading.grade_conditional(
                 grading.conditional_sampler(gan.generator, args.latent_dim), CLASSES)
@@ -81,7 +57,7 @@ def main(args):
         return
     print(f"judge agrees with the requested class: {g['accuracy']:.3f} overall, worst class "
           f"{g['worst_class']} at {g['min_class_accuracy']:.3f}")
-    print(lab.verdict(g))
+    print(grading.verdict_line(g))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,4 @@
 """tf.data pipelines: toy distributions and images (float32 NHWC in [-1, 1])."""
-from ganlab.data.toy import (
-    gaussian_1d,
-    mixture_2d,
-    ring_of_gaussians,
-    grid_of_gaussians,
-    toy_dataset,
-)
 from ganlab.data.images import (
     DEFAULT_IMAGE_SIZE,
     EMBEDDED_DATASETS,
@@ -18,3 +11,10 @@ from ganlab.data.images import (
     render_digit,
 )
 from ganlab.data.tfds import TFDS_DATASETS, DatasetUnavailableError
+from ganlab.data.toy import (
+    gaussian_1d,
+    grid_of_gaussians,
+    mixture_2d,
+    ring_of_gaussians,
+    toy_dataset,
+)

@@ -438,7 +438,7 @@ def _photo_sources():
     from sklearn.datasets import load_sample_images
 
     sample = load_sample_images()
-    photos = {Path(f).stem: img for f, img in zip(sample.filenames, sample.images)}
+    photos = {Path(f).stem: img for f, img in zip(sample.filenames, sample.images, strict=True)}
     photos["astronaut"] = skdata.astronaut()
     photos["chelsea"] = skdata.chelsea()
     photos["coffee"] = skdata.coffee()
@@ -471,7 +471,8 @@ def _printed_digits_arrays(split, image_size):
     rng.shuffle(labels)
     fonts = rng.integers(0, len(PRINTED_DIGIT_FONTS), size=n)
     images = np.stack(
-        [render_digit(int(d), PRINTED_DIGIT_FONTS[f], image_size, rng) for d, f in zip(labels, fonts)]
+        [render_digit(int(d), PRINTED_DIGIT_FONTS[f], image_size, rng)
+         for d, f in zip(labels, fonts, strict=True)]
     )
     return images[..., None], labels
 

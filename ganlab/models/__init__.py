@@ -1,5 +1,5 @@
 """One keras.Model subclass per GAN variant; train_step lives here."""
 from ganlab.models.base import GANBase
+from ganlab.models.cgan import ConditionalGAN
 from ganlab.models.gan import GAN
 from ganlab.models.wgan import WGAN, WGANGP
-from ganlab.models.cgan import ConditionalGAN

@@ -252,7 +252,7 @@ class GANBase(keras.Model):
         if replicas > 1:
             seed = seed / replicas
         grads = tape.gradient(loss, variables, output_gradients=seed)
-        optimizer.apply_gradients(zip(grads, variables))
+        optimizer.apply_gradients(zip(grads, variables, strict=True))
 
     def track(self, **values):
         """Update the Mean tracker of each named value (created on first use)."""

@@ -176,7 +176,7 @@ class GAN(GANBase):
                     layer.momentum = i / (i + 1)
                 self.generator(self.sample_latent(batch_size), training=True)
         finally:
-            for layer, momentum in zip(norms, momenta):
+            for layer, momentum in zip(norms, momenta, strict=True):
                 layer.momentum = momentum
         return len(norms)
 

@@ -70,7 +70,7 @@ class WGAN(GANBase):
     a batch of n_critic * m examples is split into n_critic interleaved
     minibatches of m (like `GAN`'s k). Feed `fit` batches of n_critic times
     the minibatch size (`d_steps` is an alias of `n_critic`, so
-    `ganlab.training.toy.dataset_for` works).
+    `ganlab.recipes.toy.dataset_for` works).
 
     The paper trains both networks with RMSProp(lr=5e-5), c = 0.01 and
     n_critic = 5; the optimizers are passed to `compile`.

@@ -207,7 +207,7 @@ def generate_from_conditions(generator, z, conditions):
     Returns:
         Numpy images `(n, H, W, C)` (inference mode).
     """
-    body = next(l for l in generator.layers if isinstance(l, keras.Model))
+    body = next(layer for layer in generator.layers if isinstance(layer, keras.Model))
     return body.predict(
         [np.asarray(z, "float32"), np.asarray(conditions, "float32")], verbose=0
     )

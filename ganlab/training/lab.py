@@ -42,7 +42,7 @@ def parser(doc, default_epochs, quick_epochs):
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--epochs", type=int, default=None,
                    help=f"epochs (default: {default_epochs}, or {quick_epochs} with --quick)")
-    from ganlab.cli import add_runtime_arguments
+    from ganlab.training.strategy import add_runtime_arguments
 
     add_runtime_arguments(p)  # --devices, --precision, --xla, --deterministic
     p.set_defaults(_epochs=(default_epochs, quick_epochs))
@@ -109,10 +109,3 @@ def _unavailable_error():
     from ganlab.data.tfds import DatasetUnavailableError
 
     return DatasetUnavailableError
-
-
-def verdict(grade):
-    """The line a lab ends with: whether the grader's bar is met, and if not, why."""
-    if grade["passed"]:
-        return "bar: PASSED"
-    return "bar: FAILED: " + "; ".join(grade["failures"])

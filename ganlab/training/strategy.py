@@ -36,6 +36,21 @@ XLA_CHOICES = ("auto", "on", "off")
 _DEVICES_RE = re.compile(r"^(cpu|gpu)(?::([0-9]+))?$")
 
 
+def add_runtime_arguments(p):
+    """Add the runtime's flags to an argparse parser (the labs' and `ganlab train`'s).
+
+    --devices, --precision, --xla and --deterministic: what `Runtime` takes.
+    """
+    p.add_argument("--devices", default="auto",
+                   help="auto, cpu, cpu:N (N logical CPU devices), gpu, gpu:N (default auto)")
+    p.add_argument("--precision", default="float32", choices=PRECISIONS,
+                   help="dtype policy (default float32)")
+    p.add_argument("--xla", default="auto", choices=XLA_CHOICES,
+                   help="XLA compilation of the train step (default auto: on where it works)")
+    p.add_argument("--deterministic", action="store_true",
+                   help="TensorFlow op determinism: the same seed gives the same bits")
+
+
 class DevicesError(ValueError):
     """The devices asked for cannot be set up (bad value, or too late)."""
 

@@ -56,13 +56,15 @@ def test_loader_contract(name):
 
 def test_loader_yields_the_arrays():
     x, y = images.load_image_arrays("digits", "test")
-    ds = images.load_images("digits", "test", batch_size=7, with_labels=True, shuffle=False, drop_remainder=False)
-    xs, ys = zip(*[(a.numpy(), b.numpy()) for a, b in ds])
+    ds = images.load_images("digits", "test", batch_size=7, with_labels=True, shuffle=False,
+                           drop_remainder=False)
+    xs, ys = zip(*[(a.numpy(), b.numpy()) for a, b in ds], strict=True)
     np.testing.assert_array_equal(np.concatenate(xs), x)
     np.testing.assert_array_equal(np.concatenate(ys), y)
 
 
-@pytest.mark.parametrize("name, sizes", [("digits", (8, 16, 28, 32)), ("printed_digits", (8, 28, 32)), ("faces", (16, 25, 64)), ("photos", (8, 96))])
+@pytest.mark.parametrize("name, sizes", [("digits", (8, 16, 28, 32)), ("printed_digits", (8, 28, 32)),
+                                         ("faces", (16, 25, 64)), ("photos", (8, 96))])
 def test_sizes(name, sizes):
     for size in sizes:
         x, _ = images.load_image_arrays(name, "test", size)
@@ -74,7 +76,7 @@ def test_same_seed_same_batches_different_seed_different():
     a = first_batches(images.load_images("digits", batch_size=32, seed=3, with_labels=True))
     b = first_batches(images.load_images("digits", batch_size=32, seed=3, with_labels=True))
     c = first_batches(images.load_images("digits", batch_size=32, seed=4, with_labels=True))
-    for (xa, ya), (xb, yb) in zip(a, b):
+    for (xa, ya), (xb, yb) in zip(a, b, strict=True):
         np.testing.assert_array_equal(xa, xb)
         np.testing.assert_array_equal(ya, yb)
     assert not np.array_equal(a[0][1], c[0][1])

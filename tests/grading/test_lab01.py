@@ -9,6 +9,7 @@ import pytest
 
 from ganlab import grading
 from ganlab.nets import mlp_generator
+from ganlab.training.runfolder import read_json
 
 LAB = "01_gaussian"
 
@@ -89,7 +90,7 @@ def test_run_folder_holds_the_contract(run):
     for name in ("config.json", "metrics.json", "generator.keras", "discriminator.keras",
                  "samples.png", "progress.gif", "comparison.png", "saturation.png"):
         assert (run / name).is_file(), name
-    config = grading.read_json(run / "config.json")
+    config = read_json(run / "config.json")
     assert config["latent"] == {"dim": 8, "distribution": "normal"}
     assert {"seed", "mu", "sigma", "k", "epochs", "quick"} <= set(config)
     assert {"ganlab", "tensorflow", "keras"} <= set(config["versions"])
@@ -101,5 +102,5 @@ def test_tensorboard_holds_losses_figures_and_images(run):
     for name in ("d_loss", "g_loss", "d_real", "d_fake", "w1", "ks", "js", "mean", "std"):
         assert f"epoch_{name}" in tags, (name, sorted(tags))
     assert "samples" in tags and tags["samples"][0] == "images"
-    assert len(tags["epoch_w1"]) == grading.read_json(run / "config.json")["epochs"]
+    assert len(tags["epoch_w1"]) == read_json(run / "config.json")["epochs"]
     assert "epoch_d_loss" in _events(run / "tb" / "plain")

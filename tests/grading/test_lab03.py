@@ -3,7 +3,6 @@ check that planted faults fail it."""
 
 import json
 
-import keras
 import numpy as np
 import pytest
 

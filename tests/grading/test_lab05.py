@@ -16,6 +16,7 @@ import pytest
 from ganlab import grading
 from ganlab.data import ring_of_gaussians
 from ganlab.nets import mlp_generator
+from ganlab.training.runfolder import read_json
 
 LAB = "05_wgan"
 
@@ -75,7 +76,7 @@ def test_planted_short_run_fails_the_bar(graded, tmp_path):
     path = graded[0]
     short = tmp_path / "short"
     shutil.copytree(path, short, ignore=shutil.ignore_patterns("tb", "*.png", "*.gif"))
-    config = grading.read_json(short / "config.json")
+    config = read_json(short / "config.json")
     config["epochs"] = 10
     (short / "config.json").write_text(json.dumps(config))
     verdict = grading.grade_lab05(short)

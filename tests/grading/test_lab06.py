@@ -11,8 +11,8 @@ from PIL import Image
 
 from ganlab import grading
 from ganlab.data.images import load_image_arrays
+from ganlab.grading import sample_run
 from ganlab.nets import judge_predict, load_judge
-from ganlab.training.conditional import sample_run
 
 LAB = "06_cgan"
 

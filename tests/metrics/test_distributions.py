@@ -7,8 +7,14 @@ import pytest
 from scipy import stats
 
 from ganlab.data import grid_of_gaussians, ring_of_gaussians
-from ganlab.metrics import (js_divergence, js_to_normal, ks_to_normal, mode_report,
-                            normal_fit_report, wasserstein1_to_normal)
+from ganlab.metrics import (
+    js_divergence,
+    js_to_normal,
+    ks_to_normal,
+    mode_report,
+    normal_fit_report,
+    wasserstein1_to_normal,
+)
 
 
 def test_w1_of_a_point_mass_is_the_mean_absolute_deviation():

@@ -54,7 +54,7 @@ def one_step(strategy, label_sampling, images, labels):
     ds = tf.data.Dataset.from_tensor_slices((images, labels)).batch(len(labels)).repeat()
     logs = model.fit(ds, epochs=1, steps_per_epoch=1, verbose=0).history
     after = [w.numpy() for w in model.generator.weights + model.discriminator.weights]
-    moved = min(float(np.max(np.abs(a - b))) for a, b in zip(after, before) if a.ndim == 2)
+    moved = min(float(np.max(np.abs(a - b))) for a, b in zip(after, before, strict=True) if a.ndim == 2)
     return after, {k: float(v[-1]) for k, v in logs.items()}, moved
 
 
@@ -73,7 +73,8 @@ def main():
         mirrored, logs2, _ = one_step(tf.distribute.MirroredStrategy(devices[:2]), sampling,
                                       images, labels)
         out[sampling] = {
-            "max_weight_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(single, mirrored)),
+            "max_weight_diff": max(float(np.max(np.abs(a - b)))
+                                   for a, b in zip(single, mirrored, strict=True)),
             "min_kernel_move": moved,
             "logs_single": logs1,
             "logs_mirrored": logs2,

@@ -59,7 +59,8 @@ def main():
         mirrored, spread, logs2 = one_step(
             cls, tf.distribute.MirroredStrategy(devices[:2]), options, batch)
         out[cls.__name__] = {
-            "max_weight_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(single, mirrored)),
+            "max_weight_diff": max(float(np.max(np.abs(a - b)))
+                                   for a, b in zip(single, mirrored, strict=True)),
             "logs_single": logs1,
             "logs_mirrored": logs2,
             "replica_spread": spread,

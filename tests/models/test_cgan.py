@@ -62,19 +62,19 @@ def test_d_step_leaves_g_unchanged_and_moves_d():
     model = make()
     g0, d0 = snapshot(model.generator), snapshot(model.discriminator)
     model.discriminator_step(*batch())
-    assert all(np.array_equal(a, b) for a, b in zip(g0, snapshot(model.generator)))
+    assert all(np.array_equal(a, b) for a, b in zip(g0, snapshot(model.generator), strict=True))
     d1 = snapshot(model.discriminator)
     assert all(np.abs(a - b).max() > 0 for a, b, w in
-               zip(d0, d1, model.discriminator.weights) if w.trainable)
+               zip(d0, d1, model.discriminator.weights, strict=True) if w.trainable)
 
 
 def test_g_step_leaves_d_unchanged_and_moves_g():
     model = make()
     g0, d0 = snapshot(model.generator), snapshot(model.discriminator)
     model.generator_step(batch()[1])
-    assert all(np.array_equal(a, b) for a, b in zip(d0, snapshot(model.discriminator)))
+    assert all(np.array_equal(a, b) for a, b in zip(d0, snapshot(model.discriminator), strict=True))
     g1 = snapshot(model.generator)
-    moved = [np.abs(a - b).max() > 0 for a, b, w in zip(g0, g1, model.generator.weights)
+    moved = [np.abs(a - b).max() > 0 for a, b, w in zip(g0, g1, model.generator.weights, strict=True)
              if w.trainable]
     assert all(moved)
 

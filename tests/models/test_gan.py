@@ -22,12 +22,12 @@ def weights(model):
 
 def assert_same(before, after):
     assert len(before) == len(after)
-    for a, b in zip(before, after):
+    for a, b in zip(before, after, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
 def assert_all_changed(before, after):
-    for a, b in zip(before, after):
+    for a, b in zip(before, after, strict=True):
         assert not np.array_equal(a, b)
 
 

@@ -59,7 +59,7 @@ def test_critic_step_clips_and_leaves_generator_alone():
     model = make(WGAN, clip_value=0.05)
     g0 = [np.array(w) for w in model.generator.weights]
     model.critic_step(real_batch())
-    for a, b in zip(g0, model.generator.weights):
+    for a, b in zip(g0, model.generator.weights, strict=True):
         np.testing.assert_array_equal(a, np.asarray(b))
     assert all(np.max(np.abs(np.asarray(v))) <= 0.05 + 1e-7
                for v in model.critic.trainable_variables)
@@ -77,7 +77,7 @@ def test_generator_step_leaves_critic_alone():
     model = make(WGANGP)
     d0 = [np.array(w) for w in model.critic.weights]
     model.generator_step(16)
-    for a, b in zip(d0, model.critic.weights):
+    for a, b in zip(d0, model.critic.weights, strict=True):
         np.testing.assert_array_equal(a, np.asarray(b))
 
 
@@ -115,7 +115,7 @@ def test_same_seed_same_step():
     b = make(WGANGP, seed=4, n_critic=2)
     for m in (a, b):
         m.fit(real_batch(16), batch_size=16, epochs=1, verbose=0, shuffle=False)
-    for x, y in zip(a.weights, b.weights):
+    for x, y in zip(a.weights, b.weights, strict=True):
         np.testing.assert_array_equal(np.asarray(x), np.asarray(y))
 
 

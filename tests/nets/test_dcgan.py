@@ -45,22 +45,24 @@ def test_architecture_guidelines():
     g = dcgan_generator(image_size=64)
     d = dcgan_discriminator(image_size=64)
     for net in (g, d):
-        assert not any(isinstance(l, (keras.layers.Dense, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)) for l in net.layers)
-        convs = [l for l in net.layers if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv2DTranspose))]
+        banned = (keras.layers.Dense, keras.layers.MaxPooling2D, keras.layers.AveragePooling2D)
+        assert not any(isinstance(layer, banned) for layer in net.layers)
+        conv_types = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)
+        convs = [layer for layer in net.layers if isinstance(layer, conv_types)]
         assert convs and not any(c.use_bias for c in convs)
-    g_kinds = [type(l).__name__ for l in g.layers]
+    g_kinds = [type(layer).__name__ for layer in g.layers]
     # batchnorm after every transposed conv but the output one
     assert g_kinds[-2:] == ["Conv2DTranspose", "Activation"]
     assert g_kinds.count("BatchNormalization") == g_kinds.count("Conv2DTranspose") - 1
     assert g_kinds.count("ReLU") == g_kinds.count("BatchNormalization")
-    d_kinds = [type(l).__name__ for l in d.layers]
+    d_kinds = [type(layer).__name__ for layer in d.layers]
     # no batchnorm on the input layer: the first conv goes straight to LeakyReLU
     first = d_kinds.index("Conv2D")
     assert d_kinds[first + 1] == "LeakyReLU"
     assert d_kinds.count("BatchNormalization") == d_kinds.count("Conv2D") - 2
-    slopes = {l.negative_slope for l in d.layers if isinstance(l, keras.layers.LeakyReLU)}
+    slopes = {layer.negative_slope for layer in d.layers if isinstance(layer, keras.layers.LeakyReLU)}
     assert slopes == {0.2}
-    strides = [l.strides for l in d.layers if isinstance(l, keras.layers.Conv2D)]
+    strides = [layer.strides for layer in d.layers if isinstance(layer, keras.layers.Conv2D)]
     assert strides[:-1] == [(2, 2)] * 4
 
 

@@ -19,7 +19,7 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from ganlab.models import GAN, GANBase  # noqa: E402
+from ganlab.models import GAN  # noqa: E402
 from ganlab.nets import mlp_discriminator, mlp_generator  # noqa: E402
 
 B = 8  # per-replica batch; the global batch is 2B
@@ -80,9 +80,12 @@ def compare(k=1, steps=1, loss_scale=False, optimizer="sgd", precision="float32"
     start = init[0] + init[1]
     return {
         "replicas": MIRRORED.num_replicas_in_sync,
-        "weights_max_abs_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(one[0], two[0])),
-        "weights_moved": min(float(np.max(np.abs(a - b))) for a, b in zip(one[0], start)),
-        "plain_max_abs_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(one[0], plain[0])),
+        "weights_max_abs_diff": max(float(np.max(np.abs(a - b)))
+                                    for a, b in zip(one[0], two[0], strict=True)),
+        "weights_moved": min(float(np.max(np.abs(a - b)))
+                             for a, b in zip(one[0], start, strict=True)),
+        "plain_max_abs_diff": max(float(np.max(np.abs(a - b)))
+                                  for a, b in zip(one[0], plain[0], strict=True)),
         "metrics_one": one[1],
         "metrics_two": two[1],
         "metrics_max_abs_diff": max(abs(one[1][m] - two[1][m]) for m in one[1]),

@@ -1,7 +1,7 @@
 """Two-process MultiWorkerMirroredStrategy on 127.0.0.1 trains lab 01's model.
 
 Each worker is `ganlab train gan --dataset gaussian` (lab 01's graded
-model, `ganlab.training.toy.toy_gan`) with TF_CONFIG naming both; both must
+model, `ganlab.recipes.toy.toy_gan`) with TF_CONFIG naming both; both must
 exit cleanly within the time limit (killed otherwise) and end with
 identical weights (np.array_equal: the replicas apply the same all-reduced
 gradients to the same initial weights).
@@ -54,7 +54,7 @@ def test_two_workers_end_with_identical_weights(tmp_path):
             if p.poll() is None:
                 p.kill()
                 p.wait()
-    for p, (out, err) in zip(procs, outputs):
+    for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err[-3000:]
     configs = [json.loads((tmp_path / f"w{i}" / "gan-gaussian" / "config.json").read_text())
                for i in range(2)]
@@ -71,5 +71,5 @@ def test_two_workers_end_with_identical_weights(tmp_path):
           for x in keras.saving.load_model(tmp_path / f"w{i}" / "gan-gaussian" / name).get_weights()]
          for i in range(2)]
     assert len(w[0]) == len(w[1]) > 0
-    for a, b in zip(*w):
+    for a, b in zip(*w, strict=True):
         assert np.array_equal(a, b)

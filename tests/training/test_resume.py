@@ -87,12 +87,12 @@ def test_corrupt_checkpoint_is_named_in_one_line_and_previous_used(runs):
 def test_resumed_run_is_bit_identical_to_uninterrupted(runs):
     wa, wb = weights(runs["a"] / "gan-gaussian"), weights(runs["b"] / "gan-gaussian")
     assert len(wa) == len(wb) > 0
-    for x, y in zip(wa, wb):
+    for x, y in zip(wa, wb, strict=True):
         assert np.array_equal(x, y)
 
 
 def test_deterministic_runs_write_identical_weights(runs):
-    for x, y in zip(weights(runs["a"] / "gan-gaussian"), weights(runs["c"] / "gan-gaussian")):
+    for x, y in zip(weights(runs["a"] / "gan-gaussian"), weights(runs["c"] / "gan-gaussian"), strict=True):
         assert np.array_equal(x, y)
 
 

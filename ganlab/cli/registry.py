@@ -89,22 +89,22 @@ def register_evaluator(predicate, fn):
     EVALUATORS.append((predicate, fn))
 
 
-def dataset(name):
-    if name not in DATASETS:
+def _lookup(table, what, name):
+    if name not in table:
         raise ValueError(
-            f"Unknown dataset. Received: dataset={name!r}; "
-            f"available: {', '.join(sorted(DATASETS))}"
+            f"Unknown {what}. Received: {what}={name!r}; available: {', '.join(sorted(table))}"
         )
-    return DATASETS[name]
+    return table[name]
+
+
+def dataset(name):
+    """The registered dataset `name`; ValueError naming the available ones otherwise."""
+    return _lookup(DATASETS, "dataset", name)
 
 
 def variant(name):
-    if name not in VARIANTS:
-        raise ValueError(
-            f"Unknown variant. Received: variant={name!r}; "
-            f"available: {', '.join(sorted(VARIANTS))}"
-        )
-    return VARIANTS[name]
+    """The registered variant `name`; ValueError naming the available ones otherwise."""
+    return _lookup(VARIANTS, "variant", name)
 
 
 # ------------------------------------------------------------------ datasets
@@ -146,7 +146,7 @@ register_dataset("faces", _images("faces"), "images", "scikit-image LFW faces, 3
 def _build_gan(data_shape, kind, seed, total_steps):
     from ganlab.models import GAN
     from ganlab.nets.dcgan import dcgan_discriminator, dcgan_generator
-    from ganlab.training import toy
+    from ganlab.recipes import toy
 
     if kind == "vectors":
         return toy.toy_gan(data_shape[-1], "stabilised", seed=seed, total_steps=total_steps)
@@ -162,7 +162,7 @@ def _build_gan(data_shape, kind, seed, total_steps):
 
 def _build_wasserstein(kind):
     def build(data_shape, data_kind, seed, total_steps):
-        from ganlab.training import wasserstein
+        from ganlab.recipes import wasserstein
 
         return wasserstein.image_model(kind, image_size=data_shape[0], seed=seed,
                                        total_steps=total_steps)

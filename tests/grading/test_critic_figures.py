@@ -1,10 +1,10 @@
-"""Lab 05's per-snapshot figures (`wasserstein.critic_figures`) by hand."""
+"""Lab 05's per-snapshot figures (`wgan.critic_figures`) by hand."""
 
 import numpy as np
 import pytest
 
+from ganlab.grading import wgan
 from ganlab.metrics import divergences as dv
-from ganlab.training import wasserstein
 
 
 def shift(offset):
@@ -18,7 +18,7 @@ def linear_critic(x, training=False):
 def test_figures_by_hand():
     rng = np.random.default_rng(3)
     real = rng.standard_normal((5000, 2)).astype("float32")
-    figs = wasserstein.critic_figures(shift(1.5), linear_critic, real, "wgan", 2, n=3000,
+    figs = wgan.critic_figures(shift(1.5), linear_critic, real, "wgan", 2, n=3000,
                                       seed=7, w1_points=100, w1_repeats=4)
     # Redo the draws: z first, then the data subsample, from one generator.
     draw = np.random.default_rng(7)
@@ -38,13 +38,13 @@ def test_figures_by_hand():
 def test_same_seed_same_figures_and_averaging_steadies_w1():
     rng = np.random.default_rng(0)
     real = rng.standard_normal((8000, 2)).astype("float32")
-    a = wasserstein.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, seed=1, n=4000)
-    b = wasserstein.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, seed=1, n=4000)
+    a = wgan.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, seed=1, n=4000)
+    b = wgan.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, seed=1, n=4000)
     assert a == b
     # Over evaluation seeds, the mean of 8 W1s spreads less than one W1.
-    one = [wasserstein.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, n=500,
+    one = [wgan.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, n=500,
                                       seed=s, w1_repeats=1)["w1"] for s in range(8)]
-    eight = [wasserstein.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, n=4000,
+    eight = [wgan.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, n=4000,
                                         seed=s, w1_repeats=8)["w1"] for s in range(8)]
     assert np.std(eight) < 0.6 * np.std(one)
 
@@ -52,5 +52,5 @@ def test_same_seed_same_figures_and_averaging_steadies_w1():
 def test_too_few_data_points_is_an_error():
     real = np.zeros((1000, 2), "float32")
     with pytest.raises(ValueError, match="len\\(real\\)=1000"):
-        wasserstein.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, n=500,
+        wgan.critic_figures(shift(0.0), linear_critic, real, "wgan", 2, n=500,
                                    w1_points=500, w1_repeats=4)

@@ -1,4 +1,6 @@
-"""What an image lab shows: fixed-noise sample grids and latent-space walks.
+"""Lab 03: DCGAN on images; what an image lab shows (sample grids, latent walks).
+
+- `dcgan_gan` and `train_dcgan`: the lab's model and its training run.
 
 - `sample_grid_renderer`: the `render` of `EpochFigures` / `fit_logged` for
   image GANs. It maps the same latent vectors through G every epoch, so the
@@ -13,10 +15,14 @@
 
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from ganlab import latent
+from ganlab.models import GAN
+from ganlab.nets import dcgan_discriminator, dcgan_generator, judge_predict, load_judge
 from ganlab.training import figures
+from ganlab.training.callbacks import fit_logged
 
 
 def sample_grid_renderer(z, rows, folder=None):
@@ -129,3 +135,74 @@ def digit_arithmetic_figure(generator, z, probs, pairs=((0, 6), (1, 7), (3, 8), 
     if not cells:
         return None, rows
     return figures.image_grid(np.concatenate(cells), rows=len(cells)), rows
+
+
+def dcgan_gan(latent_dim, image_size, channels, width=64, lr=2e-4, ema=0.995, translation=2,
+              seed=0):
+    """Lab 03's GAN: DCGAN nets, Adam(lr, beta_1=0.5), G's weights averaged, D on shifted images.
+
+    Args:
+        latent_dim, image_size, channels, width: the nets (`dcgan_generator`).
+        lr: Adam's learning rate, both networks.
+        ema: momentum of the average of G's weights, in [0, 1); 0: no average.
+        translation: largest shift in pixels of the images D sees (DiffAugment); 0: off.
+        seed: the model's seed.
+
+    Returns:
+        A compiled `ganlab.models.GAN`.
+
+    Raises:
+        ValueError: for ema outside [0, 1).
+    """
+    if not 0.0 <= ema < 1.0:
+        raise ValueError(f"--ema must be in [0, 1) (0: no average). Received: ema={ema}")
+    average = {"use_ema": True, "ema_momentum": ema} if ema else {}
+    gan = GAN(dcgan_generator(latent_dim, image_size, channels, width),
+              dcgan_discriminator(image_size, channels, width), seed=seed)
+    gan.compile(keras.optimizers.Adam(lr, beta_1=0.5, **average),  # G's weights averaged
+                keras.optimizers.Adam(lr, beta_1=0.5),
+                translation=translation)  # D sees shifted digits (DiffAugment)
+    return gan
+
+
+def train_dcgan(run, gan, data, epochs, steps_per_epoch, seed=0, digits=True):
+    """Lab 03's run: train `gan` on `data` and draw what the lab shows.
+
+    Writes progress.gif, grids/ and tb/ (the same 64 z every epoch),
+    samples.png (those z through the saved, averaged G), generator.keras,
+    discriminator.keras, interpolation_linear.png and
+    interpolation_slerp.png, and with `digits` arithmetic.png.
+
+    Args:
+        run: the lab's `RunFolder`.
+        gan: a compiled GAN (`dcgan_gan`), built in the runtime's scope.
+        data: batches of images (an endless copy is taken).
+        epochs, steps_per_epoch: the training length.
+        seed: seed of the fixed z of the pictures.
+        digits: draw the judge's vector arithmetic (the data are digits).
+
+    Returns:
+        dict of figures: "arithmetic" rows when `digits`.
+    """
+    rng = np.random.default_rng(seed)
+    grid_z = rng.standard_normal((64, gan.latent_dim)).astype("float32")
+    render = sample_grid_renderer(grid_z, 8, folder=run.file("grids"))
+    fit_logged(gan, data.repeat(), run.file("tb"), epochs, steps_per_epoch, render=render,
+               gif_path=run.file("progress.gif"))
+    # fit has replaced G's weights by their average: samples.png shows the G that is saved
+    figures.save_png(figures.image_grid(gan.generate(z=grid_z), 8), run.file("samples.png"))
+    run.save_model(gan.generator, "generator.keras")
+    run.save_model(gan.discriminator, "discriminator.keras")
+    pairs = rng.standard_normal((4, 2, gan.latent_dim))
+    for method, grid in interpolation_figure(gan.generator, pairs).items():
+        figures.save_png(grid, run.file(f"interpolation_{method}.png"))
+    found = {}
+    if digits:
+        judge, z = load_judge(), rng.standard_normal((2000, gan.latent_dim)).astype("float32")
+        grid, rows = digit_arithmetic_figure(
+            gan.generator, z, judge_predict(judge, gan.generate(z=z)), seed=seed,
+            classify=lambda x: judge_predict(judge, x))
+        if grid is not None:
+            figures.save_png(grid, run.file("arithmetic.png"))
+        found["arithmetic"] = rows
+    return found

@@ -1,4 +1,4 @@
-"""Ready-made configurations for the toy distributions (labs 01, 02).
+"""Labs 01 and 02: GANs of MLPs on the toy distributions (1D Gaussian, 2D mixtures).
 
 A plain GAN on a 1D Gaussian ends with too small a variance and oscillates
 around the optimum. The `stabilised` configuration adds three remedies the
@@ -27,10 +27,11 @@ import tensorflow as tf
 
 from ganlab import losses
 from ganlab.data import toy_dataset
+from ganlab.metrics import mode_report, normal_fit_report
 from ganlab.models import GAN
 from ganlab.nets import mlp_discriminator, mlp_generator
 from ganlab.training import figures
-from ganlab.training.callbacks import fit_logged
+from ganlab.training.callbacks import fit_logged, history_series
 
 # Which stabilisers each configuration turns on.
 CONFIGS = {
@@ -211,3 +212,90 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
             figures.save_png(pictures[-1], run.file("samples.png"))
     figures.save_png(figures.side_by_side(pictures), run.file(comparison))
     return results, models
+
+
+# ------------------------------------------------------------------ lab 01
+# name: (configuration, generator loss; None = the lab's --loss)
+GAUSSIAN_RUNS = {
+    "stabilised": ("stabilised", None),
+    "plain": ("plain", None),
+    "minimax": ("plain", "minimax"),
+}
+
+
+def learn_gaussian(run, real, mu, sigma, loss="non_saturating", k=1, batch_size=64, epochs=10,
+                   steps_per_epoch=600, latent_dim=8, seed=0, runtime=None):
+    """Lab 01: the GANs of `GAUSSIAN_RUNS` learn N(mu, sigma^2) side by side.
+
+    Writes into the run folder what `train_side_by_side` writes (the graded
+    model is `stabilised`; samples.png is the blog's picture of data
+    density, G's density and D(x)) and saturation.png (why the
+    non-saturating loss).
+
+    Args:
+        run: the lab's `RunFolder`.
+        real: samples of the target, (n, 1).
+        mu, sigma: the target's mean and standard deviation.
+        loss: generator loss of the `plain` and `stabilised` runs.
+        k: D steps per G step.
+        batch_size, epochs, steps_per_epoch: minibatch m and training length.
+        latent_dim: dimension of z ~ N(0, I).
+        seed: seed of the models and the data order.
+        runtime: the lab's `Runtime`, or None.
+
+    Returns:
+        {name: final figures, with "history"}.
+    """
+    builds = {name: (lambda config=config, gen_loss=gen_loss: toy_gan(
+        1, config, gen_loss or loss, k, latent_dim, seed=seed,
+        total_steps=epochs * steps_per_epoch)) for name, (config, gen_loss) in GAUSSIAN_RUNS.items()}
+    results, _ = train_side_by_side(
+        run, builds, real, batch_size, epochs, steps_per_epoch,
+        lambda gan: normal_fit_report(gan.generate(2000), mu, sigma),
+        lambda gan, title: figures.density_1d(
+            gan.generate(5000), mu, sigma, lambda x: discriminator_curve(gan, x), title),
+        graded="stabilised", seed=seed, runtime=runtime)
+    figures.save_png(figures.lines(saturation_curves(), "why non-saturating",
+                                   "D(G(z))", "|dL_G / d logit|"),
+                     run.file("saturation.png"))
+    return results
+
+
+# ------------------------------------------------------------------ lab 02
+def compare_on_mixtures(run, mixtures, batch_size=128, epochs=8, steps_per_epoch=500,
+                        latent_dim=4, seed=0, runtime=None):
+    """Lab 02: a plain GAN and one with minibatch discrimination on each 2D mixture.
+
+    For each mixture `name` the two runs `<name>_plain` and
+    `<name>_minibatch` train from one seed (comparison_<name>.png,
+    tb/<name>_<config>); `ring_minibatch` is the graded model. modes.png
+    shows the modes covered during training, every run on one plot.
+
+    Args:
+        run: the lab's `RunFolder`.
+        mixtures: {name: `ganlab.data.Mixture2D`}, "ring" among them.
+        batch_size, epochs, steps_per_epoch: minibatch and training length.
+        latent_dim: dimension of z ~ N(0, I).
+        seed: seed of the models, the data and its order.
+        runtime: the lab's `Runtime`, or None.
+
+    Returns:
+        {run name: final mode figures, with "history"}.
+    """
+    results = {}
+    for data, mixture in mixtures.items():
+        builds = {f"{data}_{config}": (lambda config=config: toy_gan(
+            2, config, latent_dim=latent_dim, hidden=128, seed=seed,
+            total_steps=epochs * steps_per_epoch)) for config in ("plain", "minibatch")}
+        found, _ = train_side_by_side(
+            run, builds, mixture.sample(100_000, seed=seed), batch_size,
+            epochs, steps_per_epoch,
+            lambda gan, m=mixture: mode_report(gan.generate(5000), m.centers, m.std),
+            lambda gan, title, m=mixture: figures.samples_2d(gan.generate(2000), m.centers, title),
+            graded="ring_minibatch", seed=seed, comparison=f"comparison_{data}.png",
+            runtime=runtime)
+        results.update(found)
+    figures.save_png(figures.lines(
+        {name: history_series(r["history"], "modes_covered") for name, r in results.items()},
+        "modes covered during training", ylabel="modes"), run.file("modes.png"))
+    return results

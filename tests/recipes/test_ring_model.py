@@ -2,7 +2,7 @@
 
 import pytest
 
-from ganlab.training import wasserstein
+from ganlab.recipes import wasserstein
 
 
 def rate(optimizer, step):

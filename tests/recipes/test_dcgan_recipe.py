@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from ganlab.nets import dcgan_generator
-from ganlab.training import figures, samples
+from ganlab.recipes import dcgan as samples
+from ganlab.training import figures
 
 
 def test_image_grid_layout_and_values():

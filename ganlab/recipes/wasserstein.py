@@ -1,4 +1,4 @@
-"""Ready-made configurations for labs 04 and 05 (Wasserstein GANs).
+"""Labs 04 and 05: divergences on parallel lines, and the Wasserstein GANs on the ring.
 
 Lab 04 trains, at a fixed theta of Arjovsky's parallel lines, a
 discriminator (the GAN's) and a critic (WGAN-GP's) against a generator that
@@ -181,7 +181,7 @@ def transport_plan_figure(x, p, y, q, plan, value):
     fig, ax = plt.subplots(figsize=(5, 4))
     ax.scatter(x[:, 0], x[:, 1], s=2000 * p, color="tab:blue", alpha=0.6, label="P")
     ax.scatter(y[:, 0], y[:, 1], s=2000 * q, color="tab:orange", alpha=0.6, label="Q")
-    for i, j in zip(*np.nonzero(plan > 1e-9)):
+    for i, j in zip(*np.nonzero(plan > 1e-9), strict=True):
         ax.plot([x[i, 0], y[j, 0]], [x[i, 1], y[j, 1]], "k-",
                 lw=0.5 + 20 * plan[i, j], alpha=0.6)
     ax.set_title(f"optimal transport plan, W1 = {value:.3f}")
@@ -216,65 +216,69 @@ def lab04_curves(rows, which):
     }
 
 
-# ------------------------------------------------------------ lab 05 pieces
-def critic_figures(generator, critic, real, kind, latent_dim, n=20_000, seed=0,
-                   w1_points=500, w1_repeats=8):
-    """The two curves of lab 05 for one model at one moment, with fixed seeds.
+def train_on_lines(theta, kind, epochs, batch_size=256, seed=0, runtime=None):
+    """Train lab 04's discriminator (epochs * 100 steps) or critic (epochs * 50 x 5) at theta.
 
-    Both figures are averages chosen to be steady from one snapshot to the
-    next, so that their rank correlation over a run measures the critic and
-    not the sampling: the estimate is a mean over `n` points per side, and
-    W1 is the mean of `w1_repeats` exact W1s, each between `w1_points`
-    generated and `w1_points` data points (disjoint subsamples), solved as
-    the assignment problem (`earth_movers_distance`). The same seed gives
-    the same z and the same data points at every snapshot (common random
-    numbers), so what moves the figures is the networks.
-
-    Args:
-        generator, critic: the networks (critic: a WGAN critic, or a GAN
-            discriminator returning logits when kind == "gan").
-        real: a large array of data samples (at least
-            max(n, w1_points * w1_repeats) of them).
-        kind: "gan", "wgan" or "wgan_gp".
-        latent_dim: dimension of z ~ N(0, I).
-        n: samples per side for the critic's estimate.
-        seed: seed of z and of the data subsample.
-        w1_points: points per side of one exact W1 (a transport problem).
-        w1_repeats: how many disjoint subsample pairs W1 is averaged over.
+    The discriminator learns at 3e-3, the critic at 1e-3 (`parallel_lines_model`).
 
     Returns:
-        dict with w1 (the mean exact W1 between w1_points generated and data
-        points) and estimate: E_data[f] - E_G[f] for a critic, or the JS the
-        discriminator certifies, (V(D) + log 4) / 2, for a GAN.
-
-    Raises:
-        ValueError: if `real` has fewer points than the figures need.
+        The trained model (its network is `model.discriminator`).
     """
     from ganlab.metrics import divergences as dv
 
-    n = max(int(n), w1_points * w1_repeats)
-    if len(real) < n:
-        raise ValueError(f"real must hold at least {n} samples (max(n, w1_points * "
-                         f"w1_repeats)). Received: len(real)={len(real)}")
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((n, latent_dim)).astype("float32")
-    # Direct calls, not predict: no tf.function to trace for every snapshot.
-    fake = np.asarray(generator(z, training=False))
-    data = np.asarray(real, "float32")[rng.choice(len(real), n, replace=False)]
-    f_real = np.asarray(critic(data, training=False), "float64").reshape(-1)
-    f_fake = np.asarray(critic(fake, training=False), "float64").reshape(-1)
-    if kind == "gan":
-        value = -np.logaddexp(0, -f_real).mean() - np.logaddexp(0, f_fake).mean()
-        estimate = dv.js_from_discriminator_value(value)
-    else:
-        estimate = float(f_real.mean() - f_fake.mean())
-    if not np.all(np.isfinite(fake)):
-        return {"w1": float("inf"), "estimate": float(estimate)}
-    w1 = np.mean([dv.earth_movers_distance(fake[i:i + w1_points], data[i:i + w1_points])
-                  for i in range(0, w1_points * w1_repeats, w1_points)])
-    return {"w1": float(w1), "estimate": float(estimate)}
+    def make():
+        return parallel_lines_model(theta, kind, seed=seed,
+                                    lr=3e-3 if kind == "discriminator" else 1e-3)
+
+    model = make() if runtime is None else runtime.build(make)
+    real = dv.parallel_lines(0.0, 20_000, seed=seed)
+    steps = epochs * (100 if kind == "discriminator" else 50)
+    model.fit(dataset_for(model, real, batch_size, seed),
+              epochs=1, steps_per_epoch=steps, verbose=0)
+    return model
 
 
+def divergences_on_lines(run, thetas, epochs, batch_size=256, seed=0, runtime=None):
+    """Lab 04: at each theta, a discriminator and a critic, against the exact divergences.
+
+    Saves each network (`ganlab.grading.lab04_network_name`) and writes
+    divergences.png, gradients.png and emd.png into the run folder.
+
+    Args:
+        run: the lab's `RunFolder`.
+        thetas: offsets of the generator's segment.
+        epochs, batch_size, seed: training length, minibatch and seed.
+        runtime: the lab's `Runtime`, or None.
+
+    Returns:
+        (rows, emd): per theta the exact W, JS, KL and the two networks'
+        reports; `emd_demo`'s result.
+    """
+    from ganlab import grading
+    from ganlab.metrics import divergences as dv
+    from ganlab.training import figures
+
+    rows = []
+    for theta in thetas:
+        d = train_on_lines(theta, "discriminator", epochs, batch_size, seed, runtime).discriminator
+        c = train_on_lines(theta, "critic", epochs, batch_size, seed, runtime).discriminator
+        run.save_model(d, grading.lab04_network_name("discriminator", theta))
+        run.save_model(c, grading.lab04_network_name("critic", theta))
+        rows.append({"theta": theta, **dv.parallel_lines_divergences(theta),
+                     "discriminator": dv.discriminator_report(d, theta),
+                     "critic": dv.critic_report(c, theta)})
+    emd = emd_demo(seed)
+    figures.save_png(figures.lines(lab04_curves(rows, "values"),
+                                   "divergences on parallel lines", "theta", "nats / distance"),
+                     run.file("divergences.png"))
+    figures.save_png(figures.lines(lab04_curves(rows, "gradients"),
+                                   "gradient handed to the generator", "theta",
+                                   "d loss / d theta"), run.file("gradients.png"))
+    figures.save_png(transport_plan_figure(*emd["plan_example"]), run.file("emd.png"))
+    return rows, emd
+
+
+# ------------------------------------------------------------ lab 05 pieces
 def curves_figure(series, quality="W1 to data (exact)"):
     """One panel per model: the quality figure (left) and the critic's estimate (right).
 
@@ -286,7 +290,7 @@ def curves_figure(series, quality="W1 to data (exact)"):
 
     plt = figures.plt
     fig, axes = plt.subplots(1, len(series), figsize=(4.2 * len(series), 3.4))
-    for ax, (kind, (ep, w1, est)) in zip(np.atleast_1d(axes), series.items()):
+    for ax, (kind, (ep, w1, est)) in zip(np.atleast_1d(axes), series.items(), strict=True):
         ax.plot(ep, w1, "k-", label=quality)
         ax.set_xlabel("epoch")
         ax.set_ylabel(quality)
@@ -306,7 +310,7 @@ def weight_histogram_figure(critics, clip_value=0.01):
 
     plt = figures.plt
     fig, axes = plt.subplots(1, len(critics), figsize=(4.2 * len(critics), 3.2))
-    for ax, (name, net) in zip(np.atleast_1d(axes), critics.items()):
+    for ax, (name, net) in zip(np.atleast_1d(axes), critics.items(), strict=True):
         w = np.concatenate([np.ravel(v) for v in net.get_weights()])
         ax.hist(w, bins=80, color="tab:purple")
         if name == "wgan":
@@ -366,7 +370,7 @@ def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2
             if kind == "wgan_gp":
                 for net, name in ((m.generator, "generator"), (m.discriminator, "critic")):
                     run.save_model(net, grading.lab05_snapshot_name(epoch[0], name))
-            return critic_figures(m.generator, m.discriminator, real, kind, latent_dim, seed=seed)
+            return grading.critic_figures(m.generator, m.discriminator, real, kind, latent_dim, seed=seed)
 
         _, figs = fit_logged(model, dataset_for(model, real, batch_size, seed),
                              run.file(f"tb/{kind}"), epochs, steps_per_epoch, evaluate)

@@ -24,7 +24,7 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 COMPATIBLE = "0.1"  # major.minor of ganlab whose run folders this version reads
 
 
@@ -45,6 +45,8 @@ def build_parser():
     t.add_argument("--steps-per-epoch", type=int, default=200)
     t.add_argument("--batch-size", type=int, default=64,
                    help="global batch (split over the replicas; default 64)")
+    from ganlab.training.strategy import add_runtime_arguments
+
     add_runtime_arguments(t)
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", default="runs", help="parent folder of the run folder")
@@ -66,20 +68,6 @@ def build_parser():
     return p
 
 
-def add_runtime_arguments(p):
-    """--devices, --precision, --xla, --deterministic (shared with the labs)."""
-    from ganlab.training.strategy import PRECISIONS, XLA_CHOICES
-
-    p.add_argument("--devices", default="auto",
-                   help="auto, cpu, cpu:N (N logical CPU devices), gpu, gpu:N (default auto)")
-    p.add_argument("--precision", default="float32", choices=PRECISIONS,
-                   help="dtype policy (default float32)")
-    p.add_argument("--xla", default="auto", choices=XLA_CHOICES,
-                   help="XLA compilation of the train step (default auto: on where it works)")
-    p.add_argument("--deterministic", action="store_true",
-                   help="TensorFlow op determinism: the same seed gives the same bits")
-
-
 # -------------------------------------------------------------------- train
 def train(args, callbacks=()):
     """`ganlab train`: returns the run folder path. `callbacks` are added to fit."""
@@ -87,8 +75,8 @@ def train(args, callbacks=()):
 
     rt = Runtime(args.devices, args.precision, args.xla, args.deterministic)  # before any op
     import ganlab
+    from ganlab.cli import registry
     from ganlab.data import toy_dataset
-    from ganlab.training import registry
     from ganlab.training.callbacks import tensorboard
     from ganlab.training.checkpoint import Checkpointer
     from ganlab.training.runfolder import RunFolder
@@ -167,10 +155,10 @@ def _check_run(run_dir):
 def _draw(generator, config, n, seed, **options):
     import numpy as np
 
-    from ganlab.training import registry
+    from ganlab.cli import registry
 
     if "num_classes" in config:  # a conditional run: samples of the asked class
-        from ganlab.training.conditional import draw_from
+        from ganlab.grading import draw_from
 
         return draw_from(generator, config, n, label=options.get("label"), seed=seed)[0]
     fn = registry.SAMPLERS.get(config.get("variant"))
@@ -235,7 +223,7 @@ def sample(args):
 
 # --------------------------------------------------------------------- eval
 def evaluate(args):
-    from ganlab.training import registry
+    from ganlab.cli import registry
     from ganlab.training.runfolder import write_json_atomic
 
     config = _check_run(args.run_dir)

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from ganlab.training import toy
+from ganlab.recipes import toy
 
 
 def layer_kinds(model):

@@ -1,0 +1,50 @@
+"""The labs' grading bars, recomputed from saved networks.
+
+One module per lab topic, each stating its lab's bar as data (`BAR`, the
+numbers its docstring and the README quote) and its grader; `common` holds
+what they share (fixed seeds, samplers, loading a run, the verdict). The
+names below are the graders' public interface, used by the labs, the CLI
+and `tests/grading`.
+"""
+
+from ganlab.grading.cgan import BAR as LAB06_BAR
+from ganlab.grading.cgan import grade_conditional
+from ganlab.grading.common import (
+    GRADING_SAMPLES,
+    GRADING_SEED,
+    conditional_run_sampler,
+    conditional_sampler,
+    draw_from,
+    latent_sampler,
+    load_run,
+    run_sampler,
+    sample_run,
+    untrained_like,
+    verdict,
+    verdict_line,
+)
+from ganlab.grading.dcgan import BAR as LAB03_BAR
+from ganlab.grading.dcgan import grade_digits
+from ganlab.grading.divergences import BAR as LAB04_BAR
+from ganlab.grading.divergences import grade_lab04, grade_lab04_networks, lab04_network_name
+from ganlab.grading.gaussian import BAR as LAB01_BAR
+from ganlab.grading.gaussian import grade_gaussian
+from ganlab.grading.mode_collapse import BAR as LAB02_BAR
+from ganlab.grading.mode_collapse import grade_modes
+from ganlab.grading.wgan import BAR as LAB05_BAR
+from ganlab.grading.wgan import (
+    critic_figures,
+    grade_lab05,
+    grade_lab05_curves,
+    lab05_snapshot_name,
+    spearman_last_half,
+)
+
+__all__ = [
+    "GRADING_SAMPLES", "GRADING_SEED", "LAB01_BAR", "LAB02_BAR", "LAB03_BAR", "LAB04_BAR",
+    "LAB05_BAR", "LAB06_BAR", "conditional_run_sampler", "conditional_sampler",
+    "critic_figures", "draw_from", "grade_conditional", "grade_digits", "grade_gaussian",
+    "grade_lab04", "grade_lab04_networks", "grade_lab05", "grade_lab05_curves", "grade_modes",
+    "lab04_network_name", "lab05_snapshot_name", "latent_sampler", "load_run", "run_sampler",
+    "sample_run", "spearman_last_half", "untrained_like", "verdict", "verdict_line",
+]

@@ -1,0 +1,65 @@
+"""Lab 04's grader: the critic measures W = |theta|, the discriminator only log 2."""
+
+from pathlib import Path
+
+import numpy as np
+
+from ganlab.grading.common import GRADING_SAMPLES, GRADING_SEED, load_run, verdict
+from ganlab.training.runfolder import read_json
+
+BAR = {"critic_rel_error": 0.10, "js_error": 0.02, "js_min_abs_theta": 0.5}
+
+
+def lab04_network_name(kind, theta):
+    """File name of lab 04's discriminator or critic trained at `theta`."""
+    return f"{kind}_theta{float(theta):+.2f}.keras"
+
+
+def grade_lab04_networks(critics, discriminators, n=GRADING_SAMPLES, seed=GRADING_SEED):
+    """Lab 04's bar from the networks themselves ({theta: net} for each kind).
+
+    For every theta != 0 the critic's estimate E_P0[f] - E_Ptheta[f], divided
+    by its measured Lipschitz constant K, must be within 10% of |theta|;
+    for every |theta| >= 0.5 the discriminator's JS_hat = (V(D) + log 4) / 2
+    within 0.02 of log 2.
+
+    Returns:
+        dict with per-theta figures ("critic", "discriminator"), `passed`
+        and `failures`.
+    """
+    from ganlab.metrics import divergences as dv
+
+    figures, checks = {"critic": {}, "discriminator": {}}, []
+    for theta, net in sorted(critics.items()):
+        r = dv.critic_report(net, theta, n, seed)
+        figures["critic"][f"{theta:+.2f}"] = r
+        if theta != 0:
+            err = abs(r["normalised"] - abs(theta)) / abs(theta)
+            ok = bool(np.isfinite(err) and err <= BAR["critic_rel_error"])
+            checks.append((f"critic |estimate/K - |theta|| / |theta| at theta={theta:+.2f}",
+                           err, "<=", BAR["critic_rel_error"], ok))
+    for theta, net in sorted(discriminators.items()):
+        r = dv.discriminator_report(net, theta, n, seed)
+        figures["discriminator"][f"{theta:+.2f}"] = r
+        if abs(theta) >= BAR["js_min_abs_theta"]:
+            err = abs(r["js"] - dv.LOG2)
+            checks.append((f"|JS_hat - log 2| at theta={theta:+.2f}", err, "<=",
+                           BAR["js_error"], bool(err <= BAR["js_error"])))
+    if not checks:
+        checks.append(("graded thetas", 0, ">", 0, False))
+    return verdict(figures, checks)
+
+
+def grade_lab04(run_dir, thetas=None):
+    """Load lab 04's saved networks from a run folder and grade them.
+
+    Args:
+        run_dir: the run folder.
+        thetas: the thetas to grade (default: those in config.json).
+    """
+    run_dir = Path(run_dir)
+    config = read_json(run_dir / "config.json")
+    thetas = config["thetas"] if thetas is None else thetas
+    nets = {kind: {float(t): load_run(run_dir, lab04_network_name(kind, t))[1] for t in thetas}
+            for kind in ("critic", "discriminator")}
+    return grade_lab04_networks(nets["critic"], nets["discriminator"])
