@@ -8,12 +8,15 @@ and `tests/grading`.
 """
 
 from ganlab.grading.cgan import BAR as LAB06_BAR
-from ganlab.grading.cgan import grade_conditional
+from ganlab.grading.cgan import grade_conditional, grade_lab06
 from ganlab.grading.common import (
+    COPYING_LIMIT,
     GRADING_SAMPLES,
     GRADING_SEED,
+    RunError,
     conditional_run_sampler,
     conditional_sampler,
+    copying_report,
     draw_from,
     latent_sampler,
     load_run,
@@ -24,13 +27,13 @@ from ganlab.grading.common import (
     verdict_line,
 )
 from ganlab.grading.dcgan import BAR as LAB03_BAR
-from ganlab.grading.dcgan import grade_digits
+from ganlab.grading.dcgan import grade_digits, grade_lab03
 from ganlab.grading.divergences import BAR as LAB04_BAR
 from ganlab.grading.divergences import grade_lab04, grade_lab04_networks, lab04_network_name
 from ganlab.grading.gaussian import BAR as LAB01_BAR
-from ganlab.grading.gaussian import grade_gaussian
+from ganlab.grading.gaussian import grade_gaussian, grade_lab01
 from ganlab.grading.mode_collapse import BAR as LAB02_BAR
-from ganlab.grading.mode_collapse import grade_modes
+from ganlab.grading.mode_collapse import grade_lab02, grade_modes, lab_ring
 from ganlab.grading.wgan import BAR as LAB05_BAR
 from ganlab.grading.wgan import (
     critic_figures,
@@ -41,7 +44,9 @@ from ganlab.grading.wgan import (
 )
 
 __all__ = [
-    "GRADING_SAMPLES", "GRADING_SEED", "LAB01_BAR", "LAB02_BAR", "LAB03_BAR", "LAB04_BAR",
+    "COPYING_LIMIT", "GRADING_SAMPLES", "GRADING_SEED", "RunError", "copying_report",
+    "grade_lab01", "grade_lab02", "grade_lab03", "grade_lab06", "lab_ring",
+    "LAB01_BAR", "LAB02_BAR", "LAB03_BAR", "LAB04_BAR",
     "LAB05_BAR", "LAB06_BAR", "conditional_run_sampler", "conditional_sampler",
     "critic_figures", "draw_from", "grade_conditional", "grade_digits", "grade_gaussian",
     "grade_lab04", "grade_lab04_networks", "grade_lab05", "grade_lab05_curves", "grade_modes",

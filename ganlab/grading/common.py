@@ -21,6 +21,12 @@ from ganlab.training.runfolder import read_json
 
 GRADING_SEED = 20141
 GRADING_SAMPLES = 10_000
+COPYING_LIMIT = -3.0
+"""Meehan et al.'s C_T below which samples are copies of the training data.
+
+C_T is a weighted mean of z-scores: held-out real digits against held-out
+real digits give |C_T| < 1.3 (three splits, tests/metrics/test_copying.py),
+training digits under noise, shifts, blur or a contrast change below -4.9."""
 
 
 def latent_sampler(generator, latent_dim, distribution="normal"):
@@ -170,3 +176,104 @@ def draw_from(generator, config, n, label=None, seed=0):
     else:
         labels = np.full(n, check_labels(label, num_classes, arg="label")[0], "int32")
     return generator.predict([z, labels], verbose=0), labels
+
+
+def copying_report(samples, train, heldout, judge):
+    """Meehan et al.'s data-copying statistic in two spaces where a copy cannot hide.
+
+    - the judge's features: blind to a pixel of shift, a blur, a little noise;
+    - pooled pixels, compared at every shift of up to 2 pixels
+      (`shift_invariant_distances`): blind to pixel noise and to shifts.
+
+    A copy perturbed to escape one space is caught in the other: noise of
+    0.3 moves the features (C_T +3.9) but not the pooled pixels (-8.5); a
+    1-pixel shift the reverse. The grade uses the lower of the two.
+
+    Args:
+        samples: generated images `(n, H, W, 1)` in [-1, 1].
+        train: the training images, same shape per image.
+        heldout: real images never trained on.
+        judge: the judge (`ganlab.nets.load_judge()`).
+
+    Returns:
+        dict with `copying_features`, `copying_pixels` and `copying` (the lower).
+    """
+    from ganlab.metrics.copying import data_copying_statistic, shift_invariant_distances
+    from ganlab.nets.judge import judge_features
+
+    features = [judge_features(judge, x) for x in (train, heldout, samples)]
+    in_features = data_copying_statistic(*features)["c_t"]
+    in_pixels = data_copying_statistic(train, heldout, samples,
+                                       distance=shift_invariant_distances)["c_t"]
+    return {"copying_features": in_features, "copying_pixels": in_pixels,
+            "copying": min(in_features, in_pixels)}
+
+
+def copying_check(report, limit=COPYING_LIMIT):
+    """The verdict check of `copying_report`: C_T at least `limit`."""
+    return ("copying C_T (Meehan 2020; < 0: closer to the training data than new data)",
+            report["copying"], ">=", limit, report["copying"] >= limit)
+
+
+class RunError(ValueError):
+    """A run folder cannot be graded: its one-line reason is the failure."""
+
+
+def check_generator(generator, inputs, output_shape, lab):
+    """Fail in one line when a saved generator is not the lab's kind of network.
+
+    Args:
+        generator: the loaded `keras.Model`.
+        inputs: the number of inputs the lab's generator takes (1: z; 2: z and a label).
+        output_shape: the expected output shape without the batch axis; None
+            entries match any size.
+        lab: the lab's name, for the message.
+
+    Raises:
+        RunError: naming what was found and what the lab's generator is.
+    """
+    found_inputs = len(generator.inputs)
+    shape = tuple(generator.output_shape[1:])
+    fits = len(shape) == len(output_shape) and all(
+        want is None or want == got for want, got in zip(output_shape, shape, strict=True))
+    if found_inputs != inputs or not fits:
+        raise RunError(
+            f"generator.keras takes {found_inputs} input(s) and makes {shape}; lab {lab}'s "
+            f"generator takes {inputs} and makes {tuple(output_shape)}: not this lab's network"
+        )
+
+
+def check_targets(config, targets, lab):
+    """Fail in one line when a run was made for other targets than the lab's bar.
+
+    Args:
+        config: the run's config.json.
+        targets: {config key: the lab's value}.
+        lab: the lab's name, for the message.
+
+    Raises:
+        RunError: "ran with --sigma 2.0; the bar is defined for 0.5".
+    """
+    for key, want in targets.items():
+        got = config.get(key, want)
+        if got != want:
+            flag = "--" + key.replace("_", "-")
+            raise RunError(f"lab {lab} ran with {flag} {got}; the bar is defined for {want}")
+
+
+def grade_or_fail(grade_run):
+    """Wrap a run-folder grader: a folder it cannot grade fails, with its one-line reason.
+
+    A `ValueError` (a `RunError`, a missing or unreadable file, a generator
+    whose samples have the wrong shape) becomes `{"passed": False,
+    "failures": [its first line]}`, so an instructor's report names why.
+    """
+
+    def grade(run_dir, *args, **kwargs):
+        try:
+            return grade_run(run_dir, *args, **kwargs)
+        except ValueError as e:
+            return {"passed": False, "failures": [str(e).strip().splitlines()[0]]}
+
+    grade.__doc__, grade.__name__ = grade_run.__doc__, grade_run.__name__
+    return grade

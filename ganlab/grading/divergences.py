@@ -1,13 +1,31 @@
-"""Lab 04's grader: the critic measures W = |theta|, the discriminator only log 2."""
+"""Lab 04's grader: the critic measures W = |theta|, the discriminator only log 2.
+
+Planted faults (tests/grading/test_lab04.py), each failing for its reason:
+
+| fault                                           | figure it gets          | rejected by  |
+|-------------------------------------------------|-------------------------|--------------|
+| critics: untrained, constant, f = +x1, flat     | estimate / K far from W | critic error |
+| discriminators: untrained, constant, half-sure  | JS_hat far from log 2   | JS error     |
+| config.json edited to fewer --thetas            | -                       | target check |
+"""
 
 from pathlib import Path
 
 import numpy as np
 
-from ganlab.grading.common import GRADING_SAMPLES, GRADING_SEED, load_run, verdict
+from ganlab.grading.common import (
+    GRADING_SAMPLES,
+    GRADING_SEED,
+    check_targets,
+    grade_or_fail,
+    load_run,
+    verdict,
+)
 from ganlab.training.runfolder import read_json
 
 BAR = {"critic_rel_error": 0.10, "js_error": 0.02, "js_min_abs_theta": 0.5}
+THETAS = (-1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0)
+"""The offsets the bar is defined for (the lab's defaults)."""
 
 
 def lab04_network_name(kind, theta):
@@ -50,16 +68,20 @@ def grade_lab04_networks(critics, discriminators, n=GRADING_SAMPLES, seed=GRADIN
     return verdict(figures, checks)
 
 
-def grade_lab04(run_dir, thetas=None):
+@grade_or_fail
+def grade_lab04(run_dir, thetas=THETAS):
     """Load lab 04's saved networks from a run folder and grade them.
 
     Args:
         run_dir: the run folder.
-        thetas: the thetas to grade (default: those in config.json).
+        thetas: the thetas to grade: the lab's own, whatever config.json
+            says (a study may pass others).
     """
     run_dir = Path(run_dir)
     config = read_json(run_dir / "config.json")
-    thetas = config["thetas"] if thetas is None else thetas
+    if thetas is THETAS:
+        check_targets({"thetas": [float(t) for t in config.get("thetas", THETAS)]},
+                      {"thetas": list(THETAS)}, "04")
     nets = {kind: {float(t): load_run(run_dir, lab04_network_name(kind, t))[1] for t in thetas}
             for kind in ("critic", "discriminator")}
     return grade_lab04_networks(nets["critic"], nets["discriminator"])

@@ -1,10 +1,41 @@
-"""Lab 02's grader: modes of a 2D mixture covered, and the share of good samples."""
+"""Lab 02's grader: modes of the ring covered, and the share of good samples.
 
-from ganlab.grading.common import GRADING_SAMPLES, GRADING_SEED, verdict
+Planted faults (tests/grading/test_lab02.py), each failing for its reason:
+
+| fault                                 | figure it gets         | rejected by         |
+|---------------------------------------|------------------------|---------------------|
+| every sample at one mode (collapse)   | 1 of 8 modes           | modes_covered       |
+| every sample at the origin            | 0 modes                | both                |
+| untrained MLP generator               | few modes, low quality | both                |
+| each mode 3x too wide                 | high quality < 0.7     | high_quality        |
+| config.json edited to --std 0.05      | -                      | target check (1)    |
+| lab 01's generator in generator.keras | -                      | network: makes (1,) |
+
+(1) "lab 02 ran with --std 0.05; the bar is defined for 0.02".
+"""
+
+from ganlab.data import ring_of_gaussians
+from ganlab.grading.common import (
+    GRADING_SAMPLES,
+    GRADING_SEED,
+    check_generator,
+    check_targets,
+    grade_or_fail,
+    latent_sampler,
+    load_run,
+    verdict,
+)
 from ganlab.metrics import mode_report
 
 BAR = {"min_modes": 7, "min_high_quality": 0.7}
 """At least 7 of the ring's 8 modes, and 70% of samples within 3 std of a mode."""
+TARGET = {"radius": 2.0, "std": 0.02}
+"""The ring of 8 the bar is defined for (the lab's defaults, as in Metz 2016)."""
+
+
+def lab_ring():
+    """The ring of 8 Gaussians lab 02 is graded on."""
+    return ring_of_gaussians(8, TARGET["radius"], TARGET["std"])
 
 
 def grade_modes(sampler, mixture, n=GRADING_SAMPLES, seed=GRADING_SEED,
@@ -22,3 +53,14 @@ def grade_modes(sampler, mixture, n=GRADING_SAMPLES, seed=GRADING_SEED,
         ("high_quality", fig["high_quality"], ">=", min_high_quality,
          fig["high_quality"] >= min_high_quality),
     ])
+
+
+@grade_or_fail
+def grade_lab02(run_dir, seed=GRADING_SEED):
+    """Grade a lab 02 run folder on the lab's own ring (radius 2, std 0.02)."""
+    config, generator = load_run(run_dir)
+    check_targets(config, TARGET, "02")
+    check_generator(generator, 1, (2,), "02")
+    sampler = latent_sampler(generator, generator.input_shape[-1],
+                             config.get("latent", {}).get("distribution", "normal"))
+    return grade_modes(sampler, lab_ring(), seed=seed)

@@ -9,14 +9,23 @@ from pathlib import Path
 
 import numpy as np
 
-from ganlab.grading.common import GRADING_SEED, load_run, run_sampler, verdict
+from ganlab.grading.common import (
+    GRADING_SEED,
+    RunError,
+    check_generator,
+    grade_or_fail,
+    latent_sampler,
+    load_run,
+    verdict,
+)
 from ganlab.grading.mode_collapse import grade_modes
 
 # min_points: evaluation points (snapshots) in the last half. Under no
 # relation at all, Spearman's rho of 20 points has a standard deviation of
 # 1 / sqrt(19) ~ 0.23, so 0.6 is 2.6 of them: a critic that says nothing
 # passes by luck about once in 200 runs (of 10 points: once in 30).
-BAR = {"min_modes": 7, "min_high_quality": 0.7, "min_spearman": 0.6, "min_points": 20}
+BAR = {"min_modes": 7, "min_high_quality": 0.7, "min_spearman": 0.6, "min_points": 20,
+       "min_tracking": 0.5}
 REAL_POINTS = 50_000  # data points the grader draws (with GRADING_SEED) for the curves
 
 
@@ -70,7 +79,9 @@ def critic_figures(generator, critic, real, kind, latent_dim, n=20_000, seed=0,
     Returns:
         dict with w1 (the mean exact W1 between w1_points generated and data
         points) and estimate: E_data[f] - E_G[f] for a critic, or the JS the
-        discriminator certifies, (V(D) + log 4) / 2, for a GAN.
+        discriminator certifies, (V(D) + log 4) / 2, for a GAN; for a
+        critic also lipschitz (K, its largest gradient norm on the data, the
+        samples and random points between them) and normalised (estimate / K).
 
     Raises:
         ValueError: if `real` has fewer points than the figures need.
@@ -97,25 +108,65 @@ def critic_figures(generator, critic, real, kind, latent_dim, n=20_000, seed=0,
         return {"w1": float("inf"), "estimate": float(estimate)}
     w1 = np.mean([dv.earth_movers_distance(fake[i:i + w1_points], data[i:i + w1_points])
                   for i in range(0, w1_points * w1_repeats, w1_points)])
-    return {"w1": float(w1), "estimate": float(estimate)}
+    figures = {"w1": float(w1), "estimate": float(estimate)}
+    if kind != "gan":
+        # K: the critic's steepest slope on the data, the samples and the lines between
+        # them (where WGAN-GP's penalty acts). estimate / K is a 1-Lipschitz function's
+        # E_data - E_G, a lower bound of W1 (Kantorovich-Rubinstein duality); the
+        # critic that is trained against this G comes close to it, a stale one does not.
+        t = np.random.default_rng(seed + 1).uniform(size=(n, 1)).astype("float32")
+        points = np.concatenate([data, fake, t * data + (1 - t) * fake])
+        k = float(np.max(dv.gradient_norms(critic, points)))
+        figures.update(lipschitz=k, normalised=float(estimate / k) if k > 0 else 0.0)
+    return figures
 
 
 def grade_lab05_curves(snapshots, real, latent_dim, seed=GRADING_SEED):
-    """Recompute the critic estimate and W1 of each (generator, critic) snapshot.
+    """Recompute the critic's figures and W1 of each (generator, critic) snapshot.
 
-    The figures are `critic_figures` with its
-    defaults (the estimate on 20,000 points per side, W1 the mean of 8
-    exact W1s of 500 points per side) and one seed for every snapshot.
+    The figures are `critic_figures` with its defaults (the estimate on
+    20,000 points per side, W1 the mean of 8 exact W1s of 500 points per
+    side) and one seed for every snapshot.
 
     Returns:
-        (estimates, w1s, Spearman correlation over the last half).
+        dict of per-snapshot lists `estimates`, `w1`, `normalised`, and
+        `spearman_last_half` (rank correlation of estimate and W1) and
+        `tracking` (the median over the last half of normalised / W1).
     """
     figs = [critic_figures(g, c, real, "wgan_gp", latent_dim, seed=seed) for g, c in snapshots]
     est = [f["estimate"] for f in figs]
     w1 = [f["w1"] for f in figs]
-    return est, w1, spearman_last_half(est, w1)
+    normalised = [f["normalised"] for f in figs]
+    half = slice(len(figs) // 2, None)
+    ratios = np.asarray(normalised[half]) / np.maximum(np.asarray(w1[half]), 1e-12)
+    return {"estimates": est, "w1": w1, "normalised": normalised,
+            "spearman_last_half": spearman_last_half(est, w1),
+            "tracking": float(np.median(ratios)) if len(ratios) else 0.0}
 
 
+def load_snapshots(run_dir, generator):
+    """The run's WGAN-GP (generator, critic) snapshots, epoch 1 on, ending at `generator`.
+
+    Raises:
+        RunError: when there are none, or the last one's generator is not
+            generator.keras (snapshots cut short, or taken from another run).
+    """
+    run_dir, snapshots = Path(run_dir), []
+    while (run_dir / lab05_snapshot_name(len(snapshots) + 1, "critic")).is_file():
+        epoch = len(snapshots) + 1
+        snapshots.append(tuple(load_run(run_dir, lab05_snapshot_name(epoch, net))[1]
+                               for net in ("generator", "critic")))
+    if not snapshots:
+        raise RunError("lab 05's run has no snapshots/ of WGAN-GP: nothing to rank")
+    last = snapshots[-1][0].get_weights()
+    if len(last) != len(generator.get_weights()) or not all(
+            np.array_equal(a, b) for a, b in zip(last, generator.get_weights(), strict=True)):
+        raise RunError(f"snapshots/ end at epoch {len(snapshots)} with another generator than "
+                       "generator.keras: the curves must lead to the graded generator")
+    return snapshots
+
+
+@grade_or_fail
 def grade_lab05(run_dir, seed=GRADING_SEED):
     """Lab 05's bar, recomputed from generator.keras and the WGAN-GP snapshots.
 
@@ -132,20 +183,19 @@ def grade_lab05(run_dir, seed=GRADING_SEED):
     from ganlab.data import ring_of_gaussians
 
     run_dir = Path(run_dir)
-    config, sampler = run_sampler(run_dir)
+    config, generator = load_run(run_dir)
+    check_generator(generator, 1, (2,), "05")
+    dim = generator.input_shape[-1]
+    sampler = latent_sampler(generator, dim, config.get("latent", {}).get("distribution", "normal"))
     ring = ring_of_gaussians()
     modes = grade_modes(sampler, ring, seed=seed, min_modes=BAR["min_modes"],
                         min_high_quality=BAR["min_high_quality"])
-    snapshots = []
-    for epoch in range(1, int(config["epochs"]) + 1):
-        snapshots.append(tuple(
-            load_run(run_dir, lab05_snapshot_name(epoch, net))[1] for net in ("generator", "critic")))
     real = ring.sample(REAL_POINTS, seed=seed)
-    est, w1, rho = grade_lab05_curves(snapshots, real, config["latent"]["dim"], seed=seed)
-    points = len(est) - len(est) // 2
+    curves = grade_lab05_curves(load_snapshots(run_dir, generator), real, dim, seed=seed)
+    rho, tracking = curves["spearman_last_half"], curves["tracking"]
+    points = len(curves["w1"]) - len(curves["w1"]) // 2
     figures = {**{k: v for k, v in modes.items() if k not in ("passed", "failures")},
-               "estimates": est, "w1": w1, "spearman_last_half": rho,
-               "points_last_half": points}
+               **curves, "points_last_half": points}
     checks = [(f, v, op, lim, ok) for f, v, op, lim, ok in [
         ("modes_covered", modes["modes_covered"], ">=", BAR["min_modes"],
          modes["modes_covered"] >= BAR["min_modes"]),
@@ -155,5 +205,7 @@ def grade_lab05(run_dir, seed=GRADING_SEED):
          rho >= BAR["min_spearman"]),
         ("points_last_half", points, ">=", BAR["min_points"],
          points >= BAR["min_points"]),
+        ("tracking (critic estimate / K over W1, median of the last half)", tracking, ">=",
+         BAR["min_tracking"], tracking >= BAR["min_tracking"]),
     ]]
     return verdict(figures, checks)

@@ -270,6 +270,12 @@ def _scores_and_x_gradient(net, x):
     return scores.numpy().astype("float64"), grads.numpy().astype("float64")
 
 
+def gradient_norms(net, x):
+    """||grad_x f(x)|| at each point of x, a float64 array (n,): a critic's local slope."""
+    _, grads = _scores_and_x_gradient(net, x)
+    return np.linalg.norm(grads, axis=1)
+
+
 def lipschitz_estimate(net, theta, grid=(41, 21), margin=0.1):
     """max ||grad_x f(x)|| over a grid covering both segments and the strip between them.
 
@@ -280,8 +286,7 @@ def lipschitz_estimate(net, theta, grid=(41, 21), margin=0.1):
     lo, hi = min(0.0, theta) - margin, max(0.0, theta) + margin
     u, v = np.meshgrid(np.linspace(lo, hi, grid[0]), np.linspace(-margin, 1 + margin, grid[1]))
     points = np.stack([u.ravel(), v.ravel()], axis=1)
-    _, grads = _scores_and_x_gradient(net, points)
-    return float(np.max(np.linalg.norm(grads, axis=1)))
+    return float(np.max(gradient_norms(net, points)))
 
 
 def critic_report(critic, theta, n=2000, seed=0):

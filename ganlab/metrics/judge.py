@@ -12,9 +12,8 @@ images:
 - `frechet_distance`: the Fréchet distance between Gaussians fitted to the
   judge's penultimate features of real and generated images (FID's formula,
   Heusel et al. 2017, with the judge in place of InceptionV3);
-- `memorisation_report`: nearest-neighbour distances of samples to the
-  training images, against those of held-out real images (a generator that
-  returns training images has distance 0).
+- `nearest_neighbour_distances`: the distances the data-copying test
+  (`ganlab.metrics.copying`) compares.
 
 `digit_report` computes them all for a batch of samples.
 """
@@ -182,51 +181,18 @@ def nearest_neighbour_distances(samples, reference, chunk=512):
     return out
 
 
-def memorisation_report(samples, train, heldout):
-    """Are the samples new, or copies of training images?
-
-    Compares how far samples lie from their nearest training image with how
-    far new real images (a held-out split, never trained on) lie from theirs.
-    A generator that returns training images has distances of 0; one that
-    generalises has distances like the held-out images'.
-
-    Args:
-        samples: generated images `(n, H, W, C)`.
-        train: the training images.
-        heldout: real images not in `train`, of the same shape.
-
-    Returns:
-        A dict: `nn_median` (samples' median distance to the training set),
-        `heldout_nn_median` (the held-out images'), `nn_ratio` (the first
-        over the second), and `copy_share`, the share of samples closer to a
-        training image than the closest held-out image is to any (closer
-        than any real new digit ever comes: a copy).
-    """
-    nn = nearest_neighbour_distances(samples, train)
-    ref = nearest_neighbour_distances(heldout, train)
-    median, ref_median = float(np.median(nn)), float(np.median(ref))
-    return {
-        "nn_median": median,
-        "heldout_nn_median": ref_median,
-        "nn_ratio": median / ref_median,
-        "copy_share": float((nn < ref.min()).mean()),
-    }
-
-
-def digit_report(judge, samples, real, train=None, heldout=None):
+def digit_report(judge, samples, real):
     """Every judge figure of a batch of generated digits.
 
     Args:
         judge: the judge (`ganlab.nets.load_judge()`).
         samples: generated gray digits `(n, H, W, 1)` in [-1, 1].
         real: real digits for the Fréchet distance (e.g. the training split).
-        train, heldout: if both given, `memorisation_report` is added
-            (they must have the samples' image shape).
 
     Returns:
         A dict: `confident_share`, `class_shares` (list of 10),
         `min_class_share`, `classes_covered` (classes with >= 1% of the
-        samples), `frechet_distance`, and the memorisation figures.
+        samples) and `frechet_distance`.
     """
     probs = judge_predict(judge, samples)
     shares = class_histogram(probs, NUM_CLASSES)
@@ -239,6 +205,4 @@ def digit_report(judge, samples, real, train=None, heldout=None):
             judge_features(judge, samples), judge_features(judge, real)
         ),
     }
-    if train is not None and heldout is not None:
-        report.update(memorisation_report(samples, train, heldout))
     return report

@@ -39,3 +39,30 @@ def lab_run(request, tmp_path_factory):
         return path
 
     return get
+
+
+@pytest.fixture
+def forge(tmp_path):
+    """Return a function that copies a run folder the way a student gaming the bar would edit it.
+
+    forge(run, config={"sigma": 2.0}) edits config.json; forge(run,
+    generator_from=other_run) puts another run's generator.keras in place.
+    """
+    import json
+    import shutil
+
+    made = []
+
+    def make(run, config=None, generator_from=None):
+        made.append(run)
+        path = tmp_path / f"forged{len(made)}" / Path(run).name
+        shutil.copytree(run, path)
+        if config:
+            data = json.loads((path / "config.json").read_text())
+            data.update(config)
+            (path / "config.json").write_text(json.dumps(data))
+        if generator_from is not None:
+            shutil.copy(Path(generator_from) / "generator.keras", path / "generator.keras")
+        return path
+
+    return make

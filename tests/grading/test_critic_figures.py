@@ -11,8 +11,16 @@ def shift(offset):
     return lambda z, training=False: np.asarray(z, "float32") + offset
 
 
-def linear_critic(x, training=False):
-    return np.asarray(x, "float64")[:, :1]  # f(x) = x_0, 1-Lipschitz
+def linear(slope):
+    """The critic f(x) = slope * x_0, a keras net (the figures differentiate it)."""
+    import keras
+
+    net = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, use_bias=False)])
+    net.set_weights([np.array([[slope], [0.0]], "float32")])
+    return net
+
+
+linear_critic = linear(1.0)  # f(x) = x_0, 1-Lipschitz
 
 
 def test_figures_by_hand():
@@ -33,6 +41,19 @@ def test_figures_by_hand():
     # here. The linear critic, f = x_0, certifies about -1.5.
     assert 1.4 < figs["w1"] < 2.4
     assert figs["estimate"] == pytest.approx(-1.5, abs=0.1)
+    assert figs["lipschitz"] == pytest.approx(1.0) and figs["normalised"] == pytest.approx(
+        figs["estimate"])
+
+
+def test_normalised_estimate_divides_by_the_slope():
+    """f = 3 x_0 certifies 3 times as much; divided by its slope K = 3 it is x_0's estimate."""
+    real = np.random.default_rng(1).standard_normal((4000, 2)).astype("float32")
+    one = wgan.critic_figures(shift(-1.0), linear_critic, real, "wgan", 2, n=4000, seed=2)
+    three = wgan.critic_figures(shift(-1.0), linear(3.0), real, "wgan", 2, n=4000, seed=2)
+    assert three["estimate"] == pytest.approx(3 * one["estimate"], rel=1e-5)
+    assert three["lipschitz"] == pytest.approx(3.0, rel=1e-5)
+    assert three["normalised"] == pytest.approx(one["normalised"], rel=1e-5)
+    assert one["normalised"] == pytest.approx(1.0, abs=0.06)  # W1 of a shift by 1 along x_0
 
 
 def test_same_seed_same_figures_and_averaging_steadies_w1():

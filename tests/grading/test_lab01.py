@@ -25,9 +25,21 @@ def config(run):
 
 
 def test_generator_meets_the_bar(run):
-    config, sampler = grading.run_sampler(run)
-    report = grading.grade_gaussian(sampler, config["mu"], config["sigma"])
+    report = grading.grade_lab01(run)
     assert report["passed"], report["failures"]
+
+
+def test_the_target_is_the_labs_not_the_runs(run, forge):
+    """A config.json that claims an easier target fails in one line, whatever the samples."""
+    report = grading.grade_lab01(forge(run, config={"sigma": 2.0}))
+    assert not report["passed"]
+    assert report["failures"] == ["lab 01 ran with --sigma 2.0; the bar is defined for 0.5"]
+
+
+def test_another_labs_generator_fails_in_one_line(run, lab_run, forge):
+    report = grading.grade_lab01(forge(run, generator_from=lab_run("02_mode_collapse")))
+    assert not report["passed"] and len(report["failures"]) == 1
+    assert "makes (2,)" in report["failures"][0] and "not this lab's network" in report["failures"][0]
 
 
 def test_grader_recomputes_rather_than_trusting_metrics_json(run, config):
@@ -51,7 +63,12 @@ def untrained():
     return grading.latent_sampler(mlp_generator(8, 1, (64, 64), activation="tanh"), 8)
 
 
-@pytest.mark.parametrize("fault", ["constant", "untrained", "three_sigma", "shifted"])
+# fault: the figure that must fail (the table in ganlab/grading/gaussian.py)
+FAULTS = {"constant": "std_error_over_sigma", "untrained": "w1_over_sigma",
+          "three_sigma": "std_error_over_sigma", "shifted": "mean_error_over_sigma"}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_planted_faults_fail_the_bar(config, fault):
     mu, sigma = config["mu"], config["sigma"]
     sampler = {
@@ -63,7 +80,7 @@ def test_planted_faults_fail_the_bar(config, fault):
     }[fault]()
     report = grading.grade_gaussian(sampler, mu, sigma)
     assert not report["passed"]
-    assert report["failures"]
+    assert any(f.startswith(FAULTS[fault]) for f in report["failures"]), report["failures"]
 
 
 def test_the_true_distribution_passes(config):

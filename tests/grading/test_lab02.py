@@ -21,10 +21,20 @@ def graded(lab_run):
     return config, sampler, ring_of_gaussians(m["num_modes"], m["radius"], m["std"])
 
 
-def test_generator_meets_the_bar(graded):
-    _, sampler, ring = graded
-    report = grading.grade_modes(sampler, ring)
+def test_generator_meets_the_bar(lab_run):
+    report = grading.grade_lab02(lab_run(LAB))
     assert report["passed"], report["failures"]
+
+
+def test_the_ring_is_the_labs_not_the_runs(lab_run, forge):
+    report = grading.grade_lab02(forge(lab_run(LAB), config={"std": 0.05}))
+    assert report["failures"] == ["lab 02 ran with --std 0.05; the bar is defined for 0.02"]
+
+
+def test_another_labs_generator_fails_in_one_line(lab_run, forge):
+    report = grading.grade_lab02(forge(lab_run(LAB), generator_from=lab_run("01_gaussian")))
+    assert not report["passed"] and len(report["failures"]) == 1
+    assert "makes (1,)" in report["failures"][0]
 
 
 def one_mode(ring):
@@ -38,7 +48,12 @@ def three_sigma(ring):
     return sample
 
 
-@pytest.mark.parametrize("fault", ["single_mode", "constant", "untrained", "three_sigma"])
+# fault: the figures that must fail (the table in ganlab/grading/mode_collapse.py)
+FAULTS = {"single_mode": {"modes_covered"}, "constant": {"modes_covered", "high_quality"},
+          "untrained": {"modes_covered"}, "three_sigma": {"high_quality"}}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_planted_faults_fail_the_bar(graded, fault):
     config, _, ring = graded
     dim = config["latent"]["dim"]
@@ -48,7 +63,10 @@ def test_planted_faults_fail_the_bar(graded, fault):
         "untrained": lambda: grading.latent_sampler(mlp_generator(dim, 2, (128, 128), "tanh"), dim),
         "three_sigma": lambda: three_sigma(ring),
     }[fault]()
-    assert not grading.grade_modes(sampler, ring)["passed"]
+    report = grading.grade_modes(sampler, ring)
+    assert not report["passed"]
+    failed = {f.split(" = ")[0] for f in report["failures"]}
+    assert FAULTS[fault] <= failed, report["failures"]
 
 
 def test_exact_samples_pass(graded):

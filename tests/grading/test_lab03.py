@@ -41,9 +41,10 @@ def test_run_folder_is_complete(run):
     assert config["latent"]["distribution"] == "normal" and config["dataset"] == "digits"
 
 
-def test_bar(graded):
+def test_bar(graded, run, judge):
     _, _, _, grade = graded
     assert grade["passed"], grade["failures"]
+    assert grading.grade_lab03(run, judge=judge)["passed"]
 
 
 def test_generator_is_a_dcgan_in_range(graded):
@@ -65,6 +66,7 @@ def test_untrained_generator_fails(graded, judge):
     grade = _grade_fault(grading.latent_sampler(fresh, config["latent"]["dim"]), baseline, judge)
     assert not grade["passed"]
     assert grade["frechet_ratio"] > 0.5
+    assert any(f.startswith("frechet_ratio") for f in grade["failures"])
 
 
 def test_one_fixed_digit_fails(graded, judge):
@@ -78,19 +80,40 @@ def test_one_fixed_digit_fails(graded, judge):
     grade = _grade_fault(sampler, baseline, judge)
     assert not grade["passed"]
     assert grade["min_class_share"] == 0.0  # confident, but one class of ten
+    assert any(f.startswith("min_class_share") for f in grade["failures"])
 
 
-def test_training_images_verbatim_fail(graded, judge):
-    config, _, baseline, _ = graded
-    train, _ = load_image_arrays("digits", "train", config["image_size"])
+def memoriser(size, perturb):
+    """Training digits, perturbed the way a student hiding copies would."""
+    train, _ = load_image_arrays("digits", "train", size)
 
     def sampler(n, seed):
-        return train[np.random.default_rng(seed).integers(0, len(train), n)]
+        rng = np.random.default_rng(seed)
+        x = train[rng.integers(0, len(train), n)]
+        if perturb == "noise":
+            return np.clip(x + rng.normal(0, 0.15, x.shape), -1, 1).astype("float32")
+        if perturb == "shift":
+            return np.roll(x, 1, axis=2)
+        return x
 
-    grade = _grade_fault(sampler, baseline, judge)
-    assert not grade["passed"]
-    assert grade["memorised"] and grade["copy_share"] == 1.0
-    assert any("copy_share" in f for f in grade["failures"])
+    return sampler
+
+
+@pytest.mark.parametrize("perturb", ["verbatim", "noise", "shift"])
+def test_memorisers_fail_on_copying(graded, judge, perturb):
+    """The noisy memoriser passed the old nearest-neighbour test (confident 0.943,
+    Frechet ratio 0.008, copy share 0): only the copying check may reject it."""
+    config, _, baseline, _ = graded
+    grade = _grade_fault(memoriser(config["image_size"], perturb), baseline, judge)
+    assert not grade["passed"] and grade["copying"] < grading.COPYING_LIMIT
+    assert [f.split(" (")[0] for f in grade["failures"]] == ["copying C_T"], grade["failures"]
+
+
+def test_edited_config_and_another_labs_generator_fail_in_one_line(run, lab_run, forge, judge):
+    faces = grading.grade_lab03(forge(run, config={"dataset": "faces"}), judge=judge)
+    assert faces["failures"] == ["lab 03 ran with --dataset faces; the bar is defined for digits"]
+    other = grading.grade_lab03(forge(run, generator_from=lab_run("06_cgan")), judge=judge)
+    assert len(other["failures"]) == 1 and "takes 2 input(s)" in other["failures"][0]
 
 
 def test_bad_sample_shape_is_a_value_error(graded, judge):

@@ -71,7 +71,9 @@ def _fault(kind, theta, seed):
 def test_planted_critic_faults_fail(run, fault):
     _, _, nets = run
     critics = {t: _fault(fault, t, i) for i, t in enumerate(nets["critic"])}
-    assert not grading.grade_lab04_networks(critics, nets["discriminator"])["passed"]
+    report = grading.grade_lab04_networks(critics, nets["discriminator"])
+    assert not report["passed"]
+    assert all(f.startswith("critic ") for f in report["failures"]), report["failures"]
 
 
 @pytest.mark.parametrize("fault", ["untrained", "constant", "half_trained"])
@@ -81,7 +83,16 @@ def test_planted_discriminator_faults_fail(run, fault):
         discs = {t: _linear([-3.0 * np.sign(t) if t else -3.0, 0.0], 1.0) for t in nets["discriminator"]}
     else:
         discs = {t: _fault(fault, t, i) for i, t in enumerate(nets["discriminator"])}
-    assert not grading.grade_lab04_networks(nets["critic"], discs)["passed"]
+    report = grading.grade_lab04_networks(nets["critic"], discs)
+    assert not report["passed"]
+    assert all(f.startswith("|JS_hat") for f in report["failures"]), report["failures"]
+
+
+def test_edited_thetas_fail_in_one_line(run, forge):
+    path, _, _ = run
+    report = grading.grade_lab04(forge(path, config={"thetas": [0.25, 0.5]}))
+    assert report["failures"] == ["lab 04 ran with --thetas [0.25, 0.5]; the bar is defined for "
+                                  "[-1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0]"]
 
 
 def test_the_optimal_networks_pass(run):

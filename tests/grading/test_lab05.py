@@ -28,6 +28,14 @@ def graded(lab_run):
     return path, config, sampler, ring_of_gaussians()
 
 
+def test_another_labs_generator_fails_in_one_line(graded, lab_run, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(graded[0], other, ignore=shutil.ignore_patterns("tb", "snapshots"))
+    shutil.copy(lab_run("01_gaussian") / "generator.keras", other / "generator.keras")
+    verdict = grading.grade_lab05(other)
+    assert len(verdict["failures"]) == 1 and "makes (1,)" in verdict["failures"][0]
+
+
 @pytest.fixture(scope="module")
 def report(graded):
     return grading.grade_lab05(graded[0])
@@ -70,18 +78,51 @@ def test_planted_curves_fail_the_correlation_bar(report):
     assert grading.spearman_last_half(est, w1) == pytest.approx(report["spearman_last_half"])
 
 
+def _copy(path, tmp_path, name):
+    out = tmp_path / name
+    shutil.copytree(path, out, ignore=shutil.ignore_patterns("tb", "*.png", "*.gif"))
+    return out
+
+
 def test_planted_short_run_fails_the_bar(graded, tmp_path):
-    # The same run with only its first 10 snapshots: a correlation of 5
-    # points is luck, whatever its value, and the grader must say so.
-    path = graded[0]
-    short = tmp_path / "short"
-    shutil.copytree(path, short, ignore=shutil.ignore_patterns("tb", "*.png", "*.gif"))
-    config = read_json(short / "config.json")
-    config["epochs"] = 10
-    (short / "config.json").write_text(json.dumps(config))
+    """The run cut after 10 epochs: a correlation of 5 points is luck, whatever its value."""
+    short = _copy(graded[0], tmp_path, "short")
+    for f in (short / "snapshots").glob("*.keras"):
+        if int(f.name.split("_e")[1][:3]) > 10:
+            f.unlink()
+    shutil.copy(short / grading.lab05_snapshot_name(10, "generator"), short / "generator.keras")
     verdict = grading.grade_lab05(short)
     assert not verdict["passed"]
     assert any(f.startswith("points_last_half") for f in verdict["failures"])
+
+
+def test_snapshots_must_lead_to_the_graded_generator(graded, tmp_path):
+    """Dropping the late snapshots (or editing config.json's epochs) cannot hide them."""
+    cut = _copy(graded[0], tmp_path, "cut")
+    for f in (cut / "snapshots").glob("*_e04[1-9]_*.keras"):
+        f.unlink()
+    config = read_json(cut / "config.json")
+    (cut / "config.json").write_text(json.dumps({**config, "epochs": 40}))
+    verdict = grading.grade_lab05(cut)
+    assert verdict["failures"] == [
+        "snapshots/ end at epoch 40 with another generator than generator.keras: "
+        "the curves must lead to the graded generator"]
+
+
+def test_planted_stale_critic_fails_on_tracking(graded, report, tmp_path):
+    """A critic frozen after its first epoch: any fixed function of G's samples falls
+    as G improves, so its rank correlation with W1 can pass; its estimate, measured
+    in units of its own slope, stays far below W1 (Kantorovich-Rubinstein: only a
+    critic trained against this G attains W1)."""
+    stale = _copy(graded[0], tmp_path, "stale")
+    first = stale / grading.lab05_snapshot_name(1, "critic")
+    for f in (stale / "snapshots").glob("*_critic.keras"):
+        shutil.copy(first, f)
+    verdict = grading.grade_lab05(stale)
+    print({k: verdict[k] for k in ("spearman_last_half", "tracking")}, report["tracking"])
+    assert not verdict["passed"]
+    assert [f.split(" (")[0] for f in verdict["failures"]] == ["tracking"], verdict["failures"]
+    assert report["tracking"] >= grading.LAB05_BAR["min_tracking"]
 
 
 def test_spearman_last_half_by_hand():

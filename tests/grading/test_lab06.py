@@ -45,12 +45,69 @@ def test_run_folder(graded):
 
 
 def test_generator_meets_the_bar(graded):
-    _, config, generator, judge = graded
-    report = grading.grade_conditional(sampler_of(generator, config), config["num_classes"],
-                                       judge=judge)
-    print({k: report[k] for k in ("accuracy", "min_class_accuracy", "worst_class")})
+    run, _, _, judge = graded
+    report = grading.grade_lab06(run, judge=judge)
     assert report["passed"], report["failures"]
+    print({k: report[k] for k in ("accuracy", "min_class_accuracy", "min_class_recall", "copying")})
     assert report["samples"] == 1000
+
+
+def test_edited_config_and_another_labs_generator_fail_in_one_line(graded, lab_run, forge):
+    run, _, _, judge = graded
+    mnist = grading.grade_lab06(forge(run, config={"dataset": "mnist"}), judge=judge)
+    assert mnist["failures"] == ["lab 06 ran with --dataset mnist; the bar is defined for digits"]
+    other = grading.grade_lab06(forge(run, generator_from=lab_run("03_dcgan")), judge=judge)
+    assert len(other["failures"]) == 1 and "takes 1 input(s)" in other["failures"][0]
+
+
+def _fixed_z(generator, config, styles):
+    """The trained G, but with `styles` fixed z per class: collapse within each class."""
+    dim = config["latent"]["dim"]
+    z = np.random.default_rng(1).standard_normal((styles, dim)).astype("float32")
+
+    def sample(labels, seed):
+        pick = z[np.random.default_rng(seed).integers(0, styles, len(labels))]
+        return generator.predict([pick, np.asarray(labels, "int32")], verbose=0)
+
+    return sample
+
+
+def _real_of_class(split, noise=0.0):
+    x, y = load_image_arrays("digits", split)
+
+    def sample(labels, seed):
+        rng = np.random.default_rng(seed)
+        out = np.stack([x[rng.choice(np.flatnonzero(y == c))] for c in labels])
+        return np.clip(out + rng.normal(0, noise, out.shape), -1, 1).astype("float32")
+
+    return sample
+
+
+def _one_digit_per_class():
+    x, y = load_image_arrays("digits", "test")
+    first = {c: x[np.flatnonzero(y == c)[0]] for c in range(10)}
+    return lambda labels, seed: np.stack([first[int(c)] for c in labels])
+
+
+# fault: (sampler, the check that must fail); the table in ganlab/grading/cgan.py
+VARIETY_FAULTS = {
+    "ignores_z": (lambda g, c: _one_digit_per_class(), "min_class_recall"),
+    "five_styles": (lambda g, c: _fixed_z(g, c, 5), "min_class_recall"),
+    "one_style": (lambda g, c: _fixed_z(g, c, 1), "min_class_recall"),
+    "training_digits": (lambda g, c: _real_of_class("train"), "copying C_T"),
+    "noisy_training_digits": (lambda g, c: _real_of_class("train", 0.15), "copying C_T"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(VARIETY_FAULTS))
+def test_collapse_within_a_class_and_copies_fail(graded, fault):
+    """Each of these gets the judge's accuracy right; only variety or copying rejects it."""
+    _, config, generator, judge = graded
+    make, reason = VARIETY_FAULTS[fault]
+    report = grading.grade_conditional(make(generator, config), judge=judge)
+    assert not report["passed"]
+    assert [f.split(" (")[0].split(" = ")[0] for f in report["failures"]] == [reason], \
+        report["failures"]
 
 
 def _ignore(labels, seed):  # an unconditional sample: the class is drawn, not asked for
@@ -67,6 +124,7 @@ def test_planted_faults_fail_the_bar(graded, fault):
         sampler = sampler_of(generator, config, relabel)
     report = grading.grade_conditional(sampler, 10, judge=judge)
     assert not report["passed"], report
+    assert any(f.startswith("accuracy") for f in report["failures"]), report["failures"]
 
 
 def real_digits(swap=None):
@@ -87,7 +145,8 @@ def real_digits(swap=None):
 
 def test_the_grader_can_pass_and_checks_every_class(graded):
     judge = graded[3]
-    assert grading.grade_conditional(real_digits(), judge=judge)["passed"]
+    real = grading.grade_conditional(real_digits(), judge=judge)  # held-out digits: new, varied
+    assert real["passed"], real["failures"]
     # Overall still >= 90%, but half of the 9s are 4s: the per-class bar must catch it.
     report = grading.grade_conditional(real_digits({9: (4, 0.5)}), judge=judge)
     assert report["accuracy"] >= 0.9 and not report["passed"], report["failures"]
