@@ -117,11 +117,13 @@ def test_planted_stale_critic_fails_on_tracking(graded, report, tmp_path):
     stale = _copy(graded[0], tmp_path, "stale")
     first = stale / grading.lab05_snapshot_name(1, "critic")
     for f in (stale / "snapshots").glob("*_critic.keras"):
-        shutil.copy(first, f)
+        if f != first:
+            shutil.copy(first, f)
     verdict = grading.grade_lab05(stale)
     print({k: verdict[k] for k in ("spearman_last_half", "tracking")}, report["tracking"])
     assert not verdict["passed"]
-    assert [f.split(" (")[0] for f in verdict["failures"]] == ["tracking"], verdict["failures"]
+    # The rank correlation may pass or not (0.71 on one run, 0.54 on seed 0): tracking must fail.
+    assert any(f.startswith("tracking") for f in verdict["failures"]), verdict["failures"]
     assert report["tracking"] >= grading.LAB05_BAR["min_tracking"]
 
 
