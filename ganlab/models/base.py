@@ -31,6 +31,23 @@ class ReplicaSafeSeedGenerator(keras.random.SeedGenerator):
             )
 
 
+def uses_ema(optimizer):
+    """Whether `optimizer` keeps an exponential moving average of the weights.
+
+    A `keras.optimizers.LossScaleOptimizer` reports `use_ema=False` whatever
+    it wraps; the average, if any, is its inner optimizer's.
+
+    Args:
+        optimizer: a `keras.optimizers.Optimizer`, wrapped or not.
+
+    Returns:
+        bool.
+    """
+    while isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        optimizer = optimizer.inner_optimizer
+    return bool(optimizer.use_ema)
+
+
 def _replica_slot():
     """(replica id, number of replicas) of the current replica context."""
     ctx = tf.distribute.get_replica_context()
@@ -196,7 +213,11 @@ class GANBase(keras.Model):
         """`keras.Model.fit`, then each optimizer's weight average (if any) is applied.
 
         Keras applies `use_ema` only for `model.optimizer`; a GAN has two,
-        so this does the same for both when training ends. A `tf.data`
+        so this does the same for both when training ends. An optimizer
+        wrapped in a `keras.optimizers.LossScaleOptimizer` (mixed_float16)
+        keeps its average: the wrapper reports `use_ema=False`, but its inner
+        optimizer tracks the average and the wrapper's
+        `finalize_variable_values` applies it (see `uses_ema`). A `tf.data`
         pipeline is shuffled by its own `shuffle`; Keras 3 warns when fit's
         `shuffle=True` default meets one, so it is turned off for those.
         """
@@ -205,7 +226,7 @@ class GANBase(keras.Model):
             kwargs.setdefault("shuffle", False)
         history = super().fit(*args, **kwargs)
         for optimizer, net in self.optimizer_pairs():
-            if optimizer.use_ema:
+            if uses_ema(optimizer):
                 optimizer.finalize_variable_values(net.trainable_variables)
         return history
 
@@ -222,18 +243,6 @@ class GANBase(keras.Model):
             )
 
     # ---------------------------------------------------------------- helpers
-    @staticmethod
-    def scale_loss(loss):
-        """Per-replica mean -> its share of the global-batch mean.
-
-        Gradients are summed across replicas, so each replica's loss is
-        divided by the number of replicas; on one device this is the loss.
-        """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        if replicas == 1:
-            return loss
-        return loss / replicas
-
     @staticmethod
     def apply_step(tape, loss, optimizer, variables):
         """One optimizer update of `variables` from `loss` recorded on `tape`.

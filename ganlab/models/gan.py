@@ -5,7 +5,13 @@ import tensorflow as tf
 from keras import ops
 
 from ganlab import losses
-from ganlab.models.base import GANBase, _replica_slot, mean_probability, split_minibatches
+from ganlab.models.base import (
+    GANBase,
+    _replica_slot,
+    mean_probability,
+    split_minibatches,
+    uses_ema,
+)
 
 
 @keras.saving.register_keras_serializable("ganlab")
@@ -50,6 +56,8 @@ class GAN(GANBase):
     with the last live weights, not the averaged ones. So `fit` then
     recomputes them for the averaged G (`recalibrate_batchnorm`), or G's
     inference-mode samples would normalise with the wrong statistics.
+    Both hold under mixed_float16, where the optimizer is wrapped in a
+    `keras.optimizers.LossScaleOptimizer` (its inner optimizer averages).
 
     Trackers: d_loss, g_loss, d_real (mean D(x)), d_fake (mean D(G(z))).
 
@@ -144,7 +152,7 @@ class GAN(GANBase):
         """`GANBase.fit` (which applies G's weight average, if any), then, if
         G's weights were averaged, `recalibrate_batchnorm`."""
         history = super().fit(*args, **kwargs)
-        if self.g_optimizer.use_ema:
+        if uses_ema(self.g_optimizer):
             self.recalibrate_batchnorm()
         return history
 
