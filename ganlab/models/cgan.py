@@ -76,8 +76,8 @@ class ConditionalGAN(GANBase):
     Losses are scaled to the global batch (`apply_step`), and noise and fake
     labels are drawn for the whole global batch from the model's seed, each
     replica keeping its slice, so a step on N replicas equals a step on one
-    device (up to batchnorm, whose batch statistics are per replica under
-    any `MirroredStrategy`).
+    device (batchnorm included: the conditional DCGAN nets synchronise their
+    batch statistics across replicas, see `ganlab.nets.dcgan`).
 
     Args:
         generator: net `[z (batch, latent_dim), labels (batch,) int]` ->
