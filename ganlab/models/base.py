@@ -255,12 +255,21 @@ class GANBase(keras.Model):
         when this is called, so a product computed here would not be
         recorded; both factors enter as the seed of backpropagation
         (`output_gradients`) instead, which by the chain rule is the same.
+
+        With a `LossScaleOptimizer` on several replicas, every replica takes
+        the same decision to apply or skip the step (`agree_on_finite`):
+        Keras's wrapper decides from each replica's own gradients, before
+        they are summed, so one replica's overflow could reach the weights
+        (or, where each replica decides alone, the replicas would branch
+        differently around the gradients' all-reduce).
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         seed = optimizer.scale_loss(ops.ones_like(loss))
         if replicas > 1:
             seed = seed / replicas
         grads = tape.gradient(loss, variables, output_gradients=seed)
+        if replicas > 1 and isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            grads = agree_on_finite(grads)
         optimizer.apply_gradients(zip(grads, variables, strict=True))
 
     def track(self, **values):
@@ -306,6 +315,49 @@ class GANBase(keras.Model):
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+def agree_on_finite(grads):
+    """This replica's gradients, made non-finite everywhere if any replica's are.
+
+    A `keras.optimizers.LossScaleOptimizer` skips a step (and halves its
+    scale) when the gradients it sees are not all finite, but it looks at
+    each replica's gradients before the all-reduce. If replica 1 overflows
+    and replica 0 does not, TensorFlow's cross-replica path follows replica
+    0 and applies the all-reduced, NaN-carrying gradients; the per-replica
+    path would skip on one replica and all-reduce on the other. Here the
+    replicas sum one flag ("my gradients are not all finite"); if any
+    replica's gradients are not finite, every replica's gradients become
+    NaN, so every replica's loss-scale optimizer skips the step and halves
+    its scale. When all are finite the gradients pass unchanged. Costs one
+    scalar all-reduce per update, only with loss scaling on several replicas.
+
+    Args:
+        grads: this replica's gradients (tensors, `tf.IndexedSlices` or None).
+
+    Returns:
+        The gradients, in the same structure.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return grads
+    values = [g.values if isinstance(g, tf.IndexedSlices) else g for g in grads if g is not None]
+    local = tf.reduce_all([tf.reduce_all(tf.math.is_finite(v)) for v in values])
+    overflowed = ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(~local, "float32"))
+    everyone = overflowed < 0.5
+
+    def poison(v):
+        return tf.where(everyone, v, tf.constant(float("nan"), v.dtype))
+
+    out = []
+    for g in grads:
+        if g is None:
+            out.append(g)
+        elif isinstance(g, tf.IndexedSlices):
+            out.append(tf.IndexedSlices(poison(g.values), g.indices, g.dense_shape))
+        else:
+            out.append(poison(g))
+    return out
 
 
 def split_minibatches(batch, k):
