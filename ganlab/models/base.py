@@ -65,6 +65,19 @@ class GANBase(keras.Model):
     to the global batch, and exposes metric trackers through `metrics` so
     `fit`, the progress bar and TensorBoard report them.
 
+    Batchnorm statistics during a step: both networks always run in
+    training mode, as in the reference implementations of the papers the
+    variants follow (the PyTorch DCGAN example that `ganlab.nets.dcgan`
+    follows, Arjovsky's WassersteinGAN code; neither ever switches a
+    network to evaluation mode while training). So each batchnorm layer
+    normalises by the statistics of the batch it sees and updates its moving
+    statistics every time its network runs, in the other network's step
+    too: G's while G makes the fakes of D's step, D's while D scores the
+    fakes of G's step. A step changes only the *trainable* weights of the
+    network it updates; the moving statistics, which matter only in
+    inference mode, follow whatever each network was last run on. GAN,
+    WGAN, WGAN-GP and ConditionalGAN all do this.
+
     Noise under `tf.distribute`: each replica draws the noise of the whole
     global batch from the shared seed and keeps its own slice, so N replicas
     see exactly the noise one device would for the same global batch.

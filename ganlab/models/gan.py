@@ -22,9 +22,14 @@ class GAN(GANBase):
 
     1. for k steps: draw a fresh minibatch of noise z and take a fresh
        minibatch of data x; update D by descending the minimax discriminator
-       loss -[log D(x) + log(1 - D(G(z)))] (G untouched);
+       loss -[log D(x) + log(1 - D(G(z)))] (G's trainable weights untouched);
     2. draw a minibatch of noise; update G by descending the chosen
-       generator loss (D untouched).
+       generator loss (D's trainable weights untouched).
+
+    Both networks run in training mode in both steps, so the batchnorm
+    moving statistics of G change in D's step (on the fakes G makes) and
+    those of D in G's step (on the fakes D scores), as in the PyTorch DCGAN
+    reference (see `GANBase`).
 
     The k real minibatches come from the batch `fit` hands the step: a batch
     of k*m examples is split into k minibatches of m (interleaved, so any
