@@ -71,8 +71,8 @@ def one_step(strategy, inject):
     g_after = [w.numpy() for w in gan.generator.weights]
     return {
         "d_finite": all(bool(np.all(np.isfinite(w))) for w in d_after),
-        "d_unchanged": all(np.array_equal(a, b) for a, b in zip(d_after, d_before)),
-        "g_moved": any(not np.array_equal(a, b) for a, b in zip(g_after, g_before)),
+        "d_unchanged": all(np.array_equal(a, b) for a, b in zip(d_after, d_before, strict=True)),
+        "g_moved": any(not np.array_equal(a, b) for a, b in zip(g_after, g_before, strict=True)),
         "copies_agree": copies_agree(gan.discriminator.weights + gan.generator.weights
                                      + gan.d_optimizer.variables + gan.g_optimizer.variables),
         "d_scale": float(gan.d_optimizer.dynamic_scale.numpy()),

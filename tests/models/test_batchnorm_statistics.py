@@ -40,8 +40,8 @@ def clone(net):
 
 
 def split(net, values):
-    trainable = [np.array(v) for v, w in zip(values, net.weights) if w.trainable]
-    statistics = [np.array(v) for v, w in zip(values, net.weights) if not w.trainable]
+    trainable = [np.array(v) for v, w in zip(values, net.weights, strict=True) if w.trainable]
+    statistics = [np.array(v) for v, w in zip(values, net.weights, strict=True) if not w.trainable]
     return trainable, statistics
 
 
@@ -88,9 +88,9 @@ def test_d_step_updates_g_statistics_as_one_training_pass_and_no_g_weight(kind):
     g_trainable, g_stats = split(model.generator, model.generator.get_weights())
     b_trainable, b_stats = split(model.generator, before)
     e_trainable, e_stats = split(model.generator, expected.get_weights())
-    assert all(np.array_equal(a, b) for a, b in zip(g_trainable, b_trainable))
-    assert g_stats and all(not np.array_equal(a, b) for a, b in zip(g_stats, b_stats))
-    for a, b in zip(g_stats, e_stats):
+    assert all(np.array_equal(a, b) for a, b in zip(g_trainable, b_trainable, strict=True))
+    assert g_stats and all(not np.array_equal(a, b) for a, b in zip(g_stats, b_stats, strict=True))
+    for a, b in zip(g_stats, e_stats, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
@@ -105,7 +105,7 @@ def test_g_step_updates_d_statistics_as_one_training_pass_and_no_d_weight(kind):
     d_trainable, d_stats = split(model.discriminator, model.discriminator.get_weights())
     b_trainable, b_stats = split(model.discriminator, before)
     _, e_stats = split(model.discriminator, expected.get_weights())
-    assert all(np.array_equal(a, b) for a, b in zip(d_trainable, b_trainable))
-    assert d_stats and all(not np.array_equal(a, b) for a, b in zip(d_stats, b_stats))
-    for a, b in zip(d_stats, e_stats):
+    assert all(np.array_equal(a, b) for a, b in zip(d_trainable, b_trainable, strict=True))
+    assert d_stats and all(not np.array_equal(a, b) for a, b in zip(d_stats, b_stats, strict=True))
+    for a, b in zip(d_stats, e_stats, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

@@ -42,7 +42,7 @@ def _distance_to_average(gan):
         inner = inner.inner_optimizer
     averages = inner._model_variables_moving_average
     return max(float(np.max(np.abs(np.asarray(w) - np.asarray(a))))
-               for w, a in zip(gan.generator.trainable_variables, averages))
+               for w, a in zip(gan.generator.trainable_variables, averages, strict=True))
 
 
 def _fit_100_steps(gan):

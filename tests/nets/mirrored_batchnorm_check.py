@@ -68,7 +68,7 @@ def run(name, strategy, sync, images, labels):
     ds = tf.data.Dataset.from_tensor_slices(data).batch(BATCH * (2 if name == "WGANGP" else 1))
     model.fit(ds.repeat(), epochs=1, steps_per_epoch=2, verbose=0)
     after = [w.numpy() for w in model.weights]
-    moved = min(float(np.max(np.abs(a - b))) for a, b in zip(after, before) if a.ndim == 4)
+    moved = min(float(np.max(np.abs(a - b))) for a, b in zip(after, before, strict=True) if a.ndim == 4)
     return after, flags, moved
 
 
@@ -78,6 +78,10 @@ def _batchnorms(net):
             yield layer
         if hasattr(layer, "layers"):
             yield from _batchnorms(layer)
+
+
+def max_diff(weights, others):
+    return max(float(np.max(np.abs(a - b))) for a, b in zip(weights, others, strict=True))
 
 
 def two_replicas(devices):
@@ -104,8 +108,7 @@ def main():
                                 images, labels)
         unsync, flags_unsync, _ = run(name, two_replicas(devices), False,
                                       images, labels)
-        diff = lambda ws: max(float(np.max(np.abs(a - b))) for a, b in zip(one, ws))  # noqa: E731
-        out[name] = {"sync": diff(two), "unsync": diff(unsync), "moved": moved,
+        out[name] = {"sync": max_diff(one, two), "unsync": max_diff(one, unsync), "moved": moved,
                      "synchronized": {"one": flags_one, "two": flags_two, "off": flags_unsync}}
     print(json.dumps(out))
     return 0
