@@ -35,12 +35,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
+    from ganlab.cli import registry  # `ganlab train --help` lists what it registers
+
     p = _Parser(prog="ganlab", description="Train, sample and evaluate the course's GANs.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    t = sub.add_parser("train", help="train a GAN variant into a run folder")
-    t.add_argument("variant", help="GAN variant (see `ganlab train --help`)")
-    t.add_argument("--dataset", default="gaussian", help="training data (default: gaussian)")
+    t = sub.add_parser("train", help="train a GAN variant into a run folder",
+                       epilog=registry.describe(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    t.add_argument("variant", help="GAN variant (listed below)")
+    t.add_argument("--dataset", default="gaussian",
+                   help="training data (default: gaussian; listed below)")
     t.add_argument("--epochs", type=int, default=5)
     t.add_argument("--steps-per-epoch", type=int, default=200)
     t.add_argument("--batch-size", type=int, default=64,
@@ -191,7 +195,11 @@ def _sample_picture(generator, run_dir, n, seed, output, config=None, **options)
         mu, sigma = config.get("mu", float(x.mean())), config.get("sigma", float(x.std()) or 1.0)
         image = figures.density_1d(x, mu, sigma, title=f"{n} samples")
     else:
-        image = figures.samples_2d(x[:, :2], np.zeros((0, 2)), title=f"{n} samples")
+        from ganlab.cli import registry
+
+        mixture = registry.mixture_of(config)
+        centers = np.zeros((0, 2)) if mixture is None else mixture.centers
+        image = figures.samples_2d(x[:, :2], centers, title=f"{n} samples")
     figures.save_png(image, output)
     return x
 
