@@ -57,6 +57,7 @@ def build_parser():
     t.add_argument("--name", default=None, help="run folder name (default VARIANT-DATASET)")
     t.add_argument("--resume", action="store_true",
                    help="continue from the last good checkpoint in OUT/NAME.ckpt")
+    t.add_argument("--quiet", action="store_true", help="no progress output while training")
 
     s = sub.add_parser("sample", help="draw samples of a run's generator into a picture")
     s.add_argument("run_dir")
@@ -83,7 +84,10 @@ def train(args, callbacks=()):
     from ganlab.data import toy_dataset
     from ganlab.training.callbacks import tensorboard
     from ganlab.training.checkpoint import Checkpointer
+    from ganlab.training.progress import Progress, set_quiet
     from ganlab.training.runfolder import RunFolder
+
+    set_quiet(getattr(args, "quiet", False))
 
     entry = registry.variant(args.variant)
     data = registry.dataset(args.dataset)
@@ -113,17 +117,21 @@ def train(args, callbacks=()):
     model = rt.build(lambda: entry.build(samples.shape[1:], data.kind, args.seed, total,
                                          **conditional))
     k = getattr(model, "d_steps", None) or getattr(model, "n_critic", 1)
-    ckpt = Checkpointer(model, out / f"{name}.ckpt", resume=args.resume)
+    fingerprint = {key: getattr(args, key) for key in
+                   ("variant", "dataset", "epochs", "steps_per_epoch", "batch_size", "seed")}
+    ckpt = Checkpointer(model, out / f"{name}.ckpt", resume=args.resume, fingerprint=fingerprint,
+                        chief=rt.is_chief)
     dataset = ckpt.dataset(toy_dataset(loaded if conditional else samples, args.batch_size * k,
                                        seed=args.seed), args.steps_per_epoch)
-    with RunFolder(out, name) as run:
+    with RunFolder(out, name, resume=args.resume, chief=rt.is_chief) as run:
         latent = {"dim": model.latent_dim, "distribution": model.latent_distribution}
         config = {k_: v for k_, v in vars(args).items() if k_ not in ("command",)}
         run.write_config(config, variant=args.variant, latent=latent, data_kind=data.kind,
                          data_shape=list(samples.shape[1:]), runtime=rt.config(),
                          resumed_from=ckpt.restored_from, **conditional, **data.facts)
         history = model.fit(dataset, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-                            callbacks=[ckpt, tensorboard(run.file("tb")), *callbacks], verbose=0)
+                            callbacks=[tensorboard(run.file("tb")), Progress(name), *callbacks,
+                                       ckpt], verbose=0)
         metrics = {key: float(v[-1]) for key, v in history.history.items()}
         metrics["epochs_done"] = args.epochs
         run.write_metrics(metrics)
@@ -131,6 +139,10 @@ def train(args, callbacks=()):
         run.save_model(model.discriminator, "discriminator.keras")
         _sample_picture(model.generator, run.path, 64, args.seed, run.file("samples.png"),
                         {"latent": latent, **conditional, **data.facts})
+    if not rt.is_chief:
+        kind, index = rt.config()["written_by"].split()
+        print(f"{kind} {index} done; the chief writes the run folder {out / name}")
+        return out / name
     print(f"run folder: {run.final}")
     print("  ".join(f"{k_} {v:.4f}" for k_, v in metrics.items() if k_ != "epochs_done"))
     return run.final
