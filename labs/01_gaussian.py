@@ -32,7 +32,6 @@ from ganlab import grading
 from ganlab.data import gaussian_1d
 from ganlab.recipes import toy
 from ganlab.training import lab
-from ganlab.training.runfolder import RunFolder
 
 LATENT_DIM = 8
 
@@ -40,7 +39,7 @@ LATENT_DIM = 8
 def main(args):
     real = gaussian_1d(100_000, args.mu, args.sigma, seed=args.seed)
     steps_per_epoch = 600 if args.quick else 1500
-    with RunFolder(args.out, "01_gaussian") as run:
+    with lab.run_folder(args, "01_gaussian") as run:
         run.write_config(vars(args), latent={"dim": LATENT_DIM, "distribution": "normal"},
                          steps_per_epoch=steps_per_epoch)
         results = toy.learn_gaussian(run, real, args.mu, args.sigma, args.loss, args.k,

@@ -26,7 +26,6 @@ from ganlab import grading
 from ganlab.data import mixture_2d
 from ganlab.recipes import toy
 from ganlab.training import lab
-from ganlab.training.runfolder import RunFolder
 
 
 def main(args):
@@ -34,7 +33,7 @@ def main(args):
     if not args.quick:
         mixtures["grid"] = mixture_2d("grid")
     steps_per_epoch = 500 if args.quick else 2000
-    with RunFolder(args.out, "02_mode_collapse") as run:
+    with lab.run_folder(args, "02_mode_collapse") as run:
         ring = mixtures["ring"]
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          mixture={"name": "ring", "num_modes": ring.num_modes,

@@ -46,7 +46,6 @@ from ganlab import grading  # first: importing ganlab silences TensorFlow's star
 from ganlab.data import load_images
 from ganlab.recipes import dcgan
 from ganlab.training import lab
-from ganlab.training.runfolder import RunFolder
 
 
 def main(args):
@@ -56,7 +55,7 @@ def main(args):
     lab.runtime().check_batch_size(args.batch_size)
     gan = lab.runtime().build(lambda: dcgan.dcgan_gan(  # --devices: one device or a MirroredStrategy
         args.latent_dim, size, channels, args.width, args.lr, args.ema, args.translation, args.seed))
-    with RunFolder(args.out, "03_dcgan") as run:
+    with lab.run_folder(args, "03_dcgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          image_size=size, channels=channels, steps_per_epoch=steps)
         digits = args.dataset == "digits"

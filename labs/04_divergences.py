@@ -31,12 +31,11 @@ from ganlab import grading
 from ganlab.metrics import divergences as dv
 from ganlab.recipes import wasserstein
 from ganlab.training import lab
-from ganlab.training.runfolder import RunFolder
 
 
 def main(args):
     thetas = [float(t) for t in args.thetas]
-    with RunFolder(args.out, "04_divergences") as run:
+    with lab.run_folder(args, "04_divergences") as run:
         run.write_config(vars(args), thetas=thetas,
                          latent={"dim": 1, "distribution": "uniform"})
         rows, emd = wasserstein.divergences_on_lines(run, thetas, args.epochs, args.batch_size,

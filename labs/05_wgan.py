@@ -46,13 +46,12 @@ from ganlab import grading
 from ganlab.data import ring_of_gaussians
 from ganlab.recipes import wasserstein
 from ganlab.training import lab
-from ganlab.training.runfolder import RunFolder
 
 
 def main(args):
     real = ring_of_gaussians().sample(100_000, seed=args.seed)
     steps = 50 if args.quick else 500  # --quick: evaluate every 50 G steps
-    with RunFolder(args.out, "05_wgan") as run:
+    with lab.run_folder(args, "05_wgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          steps_per_epoch=steps, mixture="ring")
         results = wasserstein.compare_on_ring(run, real, args.epochs, steps, args.batch_size,

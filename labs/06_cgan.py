@@ -29,7 +29,6 @@ from ganlab import grading
 from ganlab.data import load_images
 from ganlab.recipes import conditional
 from ganlab.training import lab
-from ganlab.training.runfolder import RunFolder
 
 CLASSES = 10
 
@@ -45,7 +44,7 @@ def main(args):
     gan = lab.runtime().build(lambda: conditional.conditional_gan(  # in the strategy's scope
         CLASSES, args.latent_dim, size, channels, width, args.conditioning, args.label_sampling,
         args.lr, steps_per_execution=20 if steps % 20 == 0 else 1, seed=args.seed))
-    with RunFolder(args.out, "06_cgan") as run:
+    with lab.run_folder(args, "06_cgan") as run:
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          num_classes=CLASSES, image_size=size, channels=channels, width=width,
                          steps_per_epoch=steps)

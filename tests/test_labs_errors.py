@@ -49,3 +49,36 @@ def test_out_that_is_a_file_is_refused(tmp_path):
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "--out" in lines[0]
     assert target.read_text() == "not a folder"
+
+
+def test_offline_tfds_dataset_fails_in_seconds_in_one_line(tmp_path):
+    """`python labs/03_dcgan.py --quick --dataset mnist` with the network unreachable.
+
+    A proxy on a closed loopback port makes every download fail at once, as
+    on a machine behind a dead proxy; before, TFDS retried for minutes.
+    """
+    import os
+    import socket
+    import time
+
+    pytest.importorskip("tensorflow_datasets")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proxy = f"http://127.0.0.1:{port}"
+    env = dict(os.environ, HTTPS_PROXY=proxy, HTTP_PROXY=proxy, https_proxy=proxy,
+               http_proxy=proxy, TFDS_DATA_DIR=str(tmp_path / "tfds"))
+    for var in ("NO_PROXY", "no_proxy", "GANLAB_DEBUG"):
+        env.pop(var, None)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, str(LABS / "03_dcgan.py"), "--quick", "--dataset", "mnist",
+                           "--out", str(tmp_path / "runs")],
+                          capture_output=True, text=True, timeout=300, env=env)
+    elapsed = time.monotonic() - start
+    lines = [line for line in proc.stderr.splitlines()
+             if line.strip() and not line.startswith(("I0000", "E0000", "W0000", "WARNING"))]
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert len(lines) == 1, lines
+    assert "mnist" in lines[0] and "digits" in lines[0] and "printed_digits" in lines[0]
+    assert elapsed < 90  # start-up included; the download check itself takes seconds
+    assert not (tmp_path / "runs" / "03_dcgan").exists()

@@ -35,12 +35,16 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
+    from ganlab.cli import registry  # `ganlab train --help` lists what it registers
+
     p = _Parser(prog="ganlab", description="Train, sample and evaluate the course's GANs.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    t = sub.add_parser("train", help="train a GAN variant into a run folder")
-    t.add_argument("variant", help="GAN variant (see `ganlab train --help`)")
-    t.add_argument("--dataset", default="gaussian", help="training data (default: gaussian)")
+    t = sub.add_parser("train", help="train a GAN variant into a run folder",
+                       epilog=registry.describe(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    t.add_argument("variant", help="GAN variant (listed below)")
+    t.add_argument("--dataset", default="gaussian",
+                   help="training data (default: gaussian; listed below)")
     t.add_argument("--epochs", type=int, default=5)
     t.add_argument("--steps-per-epoch", type=int, default=200)
     t.add_argument("--batch-size", type=int, default=64,
@@ -53,6 +57,7 @@ def build_parser():
     t.add_argument("--name", default=None, help="run folder name (default VARIANT-DATASET)")
     t.add_argument("--resume", action="store_true",
                    help="continue from the last good checkpoint in OUT/NAME.ckpt")
+    t.add_argument("--quiet", action="store_true", help="no progress output while training")
 
     s = sub.add_parser("sample", help="draw samples of a run's generator into a picture")
     s.add_argument("run_dir")
@@ -79,7 +84,10 @@ def train(args, callbacks=()):
     from ganlab.data import toy_dataset
     from ganlab.training.callbacks import tensorboard
     from ganlab.training.checkpoint import Checkpointer
+    from ganlab.training.progress import Progress, set_quiet
     from ganlab.training.runfolder import RunFolder
+
+    set_quiet(getattr(args, "quiet", False))
 
     entry = registry.variant(args.variant)
     data = registry.dataset(args.dataset)
@@ -109,17 +117,21 @@ def train(args, callbacks=()):
     model = rt.build(lambda: entry.build(samples.shape[1:], data.kind, args.seed, total,
                                          **conditional))
     k = getattr(model, "d_steps", None) or getattr(model, "n_critic", 1)
-    ckpt = Checkpointer(model, out / f"{name}.ckpt", resume=args.resume)
+    fingerprint = {key: getattr(args, key) for key in
+                   ("variant", "dataset", "epochs", "steps_per_epoch", "batch_size", "seed")}
+    ckpt = Checkpointer(model, out / f"{name}.ckpt", resume=args.resume, fingerprint=fingerprint,
+                        chief=rt.is_chief)
     dataset = ckpt.dataset(toy_dataset(loaded if conditional else samples, args.batch_size * k,
                                        seed=args.seed), args.steps_per_epoch)
-    with RunFolder(out, name) as run:
+    with RunFolder(out, name, resume=args.resume, chief=rt.is_chief) as run:
         latent = {"dim": model.latent_dim, "distribution": model.latent_distribution}
         config = {k_: v for k_, v in vars(args).items() if k_ not in ("command",)}
         run.write_config(config, variant=args.variant, latent=latent, data_kind=data.kind,
                          data_shape=list(samples.shape[1:]), runtime=rt.config(),
                          resumed_from=ckpt.restored_from, **conditional, **data.facts)
         history = model.fit(dataset, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-                            callbacks=[ckpt, tensorboard(run.file("tb")), *callbacks], verbose=0)
+                            callbacks=[tensorboard(run.file("tb")), Progress(name), *callbacks,
+                                       ckpt], verbose=0)
         metrics = {key: float(v[-1]) for key, v in history.history.items()}
         metrics["epochs_done"] = args.epochs
         run.write_metrics(metrics)
@@ -127,6 +139,10 @@ def train(args, callbacks=()):
         run.save_model(model.discriminator, "discriminator.keras")
         _sample_picture(model.generator, run.path, 64, args.seed, run.file("samples.png"),
                         {"latent": latent, **conditional, **data.facts})
+    if not rt.is_chief:
+        kind, index = rt.config()["written_by"].split()
+        print(f"{kind} {index} done; the chief writes the run folder {out / name}")
+        return out / name
     print(f"run folder: {run.final}")
     print("  ".join(f"{k_} {v:.4f}" for k_, v in metrics.items() if k_ != "epochs_done"))
     return run.final
@@ -191,7 +207,11 @@ def _sample_picture(generator, run_dir, n, seed, output, config=None, **options)
         mu, sigma = config.get("mu", float(x.mean())), config.get("sigma", float(x.std()) or 1.0)
         image = figures.density_1d(x, mu, sigma, title=f"{n} samples")
     else:
-        image = figures.samples_2d(x[:, :2], np.zeros((0, 2)), title=f"{n} samples")
+        from ganlab.cli import registry
+
+        mixture = registry.mixture_of(config)
+        centers = np.zeros((0, 2)) if mixture is None else mixture.centers
+        image = figures.samples_2d(x[:, :2], centers, title=f"{n} samples")
     figures.save_png(image, output)
     return x
 

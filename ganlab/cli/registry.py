@@ -107,6 +107,48 @@ def variant(name):
     return _lookup(VARIANTS, "variant", name)
 
 
+def describe():
+    """The registered variants and datasets, and which pairs train, as help text."""
+    lines = ["variants:"]
+    for name in sorted(VARIANTS):
+        v = VARIANTS[name]
+        lines.append(f"  {name:10s} {v.description}")
+        usable = [d for d in sorted(DATASETS) if usable_pair(name, d)]
+        lines.append(f"  {'':10s} datasets: {', '.join(usable)}")
+    lines.append("datasets:")
+    for name in sorted(DATASETS):
+        d = DATASETS[name]
+        lines.append(f"  {name:10s} {d.description} ({d.kind})")
+    return "\n".join(lines)
+
+
+def usable_pair(variant_name, dataset_name):
+    """Whether `ganlab train VARIANT --dataset DATASET` is a combination that trains."""
+    v, d = VARIANTS[variant_name], DATASETS[dataset_name]
+    return d.kind in v.kinds and (not v.conditional or d.num_classes is not None)
+
+
+def mixture_of(config):
+    """The `ganlab.data.Mixture2D` a run's config.json records, or None.
+
+    `ganlab train` records the mixture's name ("ring"); lab 02 records a
+    dict with its name and parameters (radius, std, ...).
+    """
+    import inspect
+
+    from ganlab.data import grid_of_gaussians, mixture_2d, ring_of_gaussians
+
+    makers = {"ring": ring_of_gaussians, "grid": grid_of_gaussians}
+    recorded = config.get("mixture")
+    if isinstance(recorded, str) and recorded in makers:
+        return mixture_2d(recorded)
+    if isinstance(recorded, dict) and recorded.get("name") in makers:
+        accepted = inspect.signature(makers[recorded["name"]]).parameters
+        return mixture_2d(recorded["name"],
+                          **{k: v for k, v in recorded.items() if k != "name" and k in accepted})
+    return None
+
+
 # ------------------------------------------------------------------ datasets
 def _gaussian(seed):
     from ganlab.data import gaussian_1d
@@ -206,15 +248,14 @@ def _eval_gaussian(run_dir, config):
 
 
 def _is_mixture(config):
-    return config.get("mixture") in ("ring", "grid")
+    return mixture_of(config) is not None
 
 
 def _eval_mixture(run_dir, config):
     from ganlab import grading
-    from ganlab.data import mixture_2d
 
     _, sampler = grading.run_sampler(run_dir)
-    return grading.grade_modes(sampler, mixture_2d(config["mixture"]))
+    return grading.grade_modes(sampler, mixture_of(config))
 
 
 def _is_digits(config):

@@ -6,10 +6,14 @@ seeded shuffle, batched, prefetched) through `ganlab.data.load_images`.
 `tensorflow_datasets` is imported inside the functions, so `import ganlab`
 stays fast and works without it. The first load downloads the data (into
 `data_dir`, by default `~/tensorflow_datasets`); a machine without the
-internet gets a one-line `DatasetUnavailableError` saying what to do.
+internet gets a one-line `DatasetUnavailableError` saying what to do, within
+seconds: before TFDS starts a download (which retries for minutes when the
+server cannot be reached), one request to the dataset's download server,
+with a timeout, tells whether it can be reached (`check_download_reachable`).
 """
 
 import re
+import threading
 
 import numpy as np
 import tensorflow as tf
@@ -35,6 +39,17 @@ CELEB_A_CROP = 178
 """Side of CelebA's central square crop (the full 178-pixel width of the
 218x178 aligned faces, as `Resize(64)` + `CenterCrop(64)` in the PyTorch
 DCGAN tutorial), taken before resizing."""
+
+DOWNLOAD_URLS = {
+    "mnist": "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "fashion_mnist": "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
+    "cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
+    "celeb_a": "https://drive.google.com/",
+}
+"""Where TFDS 4.9 downloads each dataset from (its builders' URLs), probed first."""
+
+PROBE_TIMEOUT = 5.0
+"""Seconds the download server has to answer (connect, then respond) the probe."""
 
 SHUFFLE_BUFFER = 10_000
 """Shuffle buffer of the TFDS pipelines (the embedded ones shuffle whole splits)."""
@@ -80,6 +95,62 @@ def _check(name, split, image_size, with_labels):
         )
 
 
+def _embedded():
+    from ganlab.data.images import EMBEDDED_DATASETS  # images imports this module
+
+    return ", ".join(EMBEDDED_DATASETS)
+
+
+def check_download_reachable(name, timeout=None):
+    """Raise at once if the download server of TFDS dataset `name` cannot be reached.
+
+    One HEAD request to the server (`DOWNLOAD_URLS`), through the proxies the
+    environment names (HTTPS_PROXY, ...), as TFDS's own download would go.
+    Any HTTP answer, even an error status, means the server is reachable.
+    The request runs in a thread that is given `2 * timeout` in all, so a
+    name lookup that hangs (no network at all) cannot hold it longer.
+
+    Args:
+        name: one of `TFDS_DATASETS`.
+        timeout: seconds allowed to connect, then to answer
+            (default `PROBE_TIMEOUT`).
+
+    Raises:
+        DatasetUnavailableError: one line naming the dataset, the server, why
+            it cannot be reached and the embedded datasets to use instead.
+
+    Example:
+
+    >>> check_download_reachable("mnist")  # doctest: +SKIP
+    """
+    import requests  # a dependency of tensorflow-datasets
+
+    timeout = PROBE_TIMEOUT if timeout is None else float(timeout)
+    url = DOWNLOAD_URLS[name]
+    outcome = {}
+
+    def probe():
+        try:
+            requests.head(url, timeout=timeout, allow_redirects=False)
+        except Exception as err:  # ConnectionError, ProxyError, Timeout, SSLError, ...
+            outcome["error"] = type(err).__name__
+        else:
+            outcome["ok"] = True
+
+    thread = threading.Thread(target=probe, name="ganlab-tfds-probe", daemon=True)
+    thread.start()
+    thread.join(2 * timeout)
+    if outcome.get("ok"):
+        return
+    reason = outcome.get("error", f"no answer within {2 * timeout:g} s")
+    host = re.sub(r"^\w+://([^/]+).*$", r"\1", url)
+    raise DatasetUnavailableError(
+        f"TFDS dataset {name!r} is not downloaded here and its server ({host}) cannot be "
+        f"reached ({reason}); the first load needs the internet. Use an embedded dataset "
+        f"instead: {_embedded()} (or download it once online, or pass a prepared data_dir)."
+    )
+
+
 def _import_tfds(name):
     try:
         import tensorflow_datasets
@@ -90,6 +161,18 @@ def _import_tfds(name):
             "or use an embedded dataset (digits, faces, photos, printed_digits)."
         ) from None
     return tensorflow_datasets
+
+
+def _download_and_load(tfds, name, split, data_dir):
+    try:
+        return tfds.load(name, split=split, data_dir=data_dir, shuffle_files=False)
+    except Exception as err:  # the error can come from many layers
+        first_line = (str(err).strip().splitlines() or [""])[0][:200]
+        raise DatasetUnavailableError(
+            f"Could not load TFDS dataset {name!r} ({type(err).__name__}: {first_line}); "
+            "it needs the internet the first time (or a prepared `data_dir`). "
+            f"Offline, use an embedded dataset: {_embedded()}."
+        ) from err
 
 
 def load_tfds_images(
@@ -132,7 +215,8 @@ def load_tfds_images(
         ValueError: for an unknown name or split, a bad size, or
             `with_labels=True` for CelebA.
         DatasetUnavailableError: when tensorflow-datasets is missing or the
-            data cannot be downloaded.
+            data cannot be downloaded (within seconds when its server cannot
+            be reached; see `check_download_reachable`).
 
     Example:
 
@@ -141,14 +225,13 @@ def load_tfds_images(
     _check(name, split, image_size, with_labels)
     tfds = _import_tfds(name)
     try:
-        ds = tfds.load(name, split=split, data_dir=data_dir, shuffle_files=False)
-    except Exception as err:  # offline, the error can come from many layers
-        first_line = (str(err).strip().splitlines() or [""])[0][:200]
-        raise DatasetUnavailableError(
-            f"Could not load TFDS dataset {name!r} ({type(err).__name__}: {first_line}); "
-            "it needs the internet the first time (or a prepared `data_dir`). "
-            "Offline, use an embedded dataset: digits, faces, photos, printed_digits."
-        ) from err
+        # Already prepared in data_dir: no network needed, and none is tried.
+        ds = tfds.load(name, split=split, data_dir=data_dir, shuffle_files=False, download=False)
+    except Exception:
+        ds = None
+    if ds is None:
+        check_download_reachable(name)  # seconds, where TFDS's retries take minutes
+        ds = _download_and_load(tfds, name, split, data_dir)
 
     size = NATIVE_IMAGE_SIZE[name] if image_size is None else int(image_size)
 

@@ -31,6 +31,23 @@ class ReplicaSafeSeedGenerator(keras.random.SeedGenerator):
             )
 
 
+def uses_ema(optimizer):
+    """Whether `optimizer` keeps an exponential moving average of the weights.
+
+    A `keras.optimizers.LossScaleOptimizer` reports `use_ema=False` whatever
+    it wraps; the average, if any, is its inner optimizer's.
+
+    Args:
+        optimizer: a `keras.optimizers.Optimizer`, wrapped or not.
+
+    Returns:
+        bool.
+    """
+    while isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        optimizer = optimizer.inner_optimizer
+    return bool(optimizer.use_ema)
+
+
 def _replica_slot():
     """(replica id, number of replicas) of the current replica context."""
     ctx = tf.distribute.get_replica_context()
@@ -47,6 +64,19 @@ class GANBase(keras.Model):
     before the first replica step, as `tf.distribute` needs), scales losses
     to the global batch, and exposes metric trackers through `metrics` so
     `fit`, the progress bar and TensorBoard report them.
+
+    Batchnorm statistics during a step: both networks always run in
+    training mode, as in the reference implementations of the papers the
+    variants follow (the PyTorch DCGAN example that `ganlab.nets.dcgan`
+    follows, Arjovsky's WassersteinGAN code; neither ever switches a
+    network to evaluation mode while training). So each batchnorm layer
+    normalises by the statistics of the batch it sees and updates its moving
+    statistics every time its network runs, in the other network's step
+    too: G's while G makes the fakes of D's step, D's while D scores the
+    fakes of G's step. A step changes only the *trainable* weights of the
+    network it updates; the moving statistics, which matter only in
+    inference mode, follow whatever each network was last run on. GAN,
+    WGAN, WGAN-GP and ConditionalGAN all do this.
 
     Noise under `tf.distribute`: each replica draws the noise of the whole
     global batch from the shared seed and keeps its own slice, so N replicas
@@ -196,7 +226,11 @@ class GANBase(keras.Model):
         """`keras.Model.fit`, then each optimizer's weight average (if any) is applied.
 
         Keras applies `use_ema` only for `model.optimizer`; a GAN has two,
-        so this does the same for both when training ends. A `tf.data`
+        so this does the same for both when training ends. An optimizer
+        wrapped in a `keras.optimizers.LossScaleOptimizer` (mixed_float16)
+        keeps its average: the wrapper reports `use_ema=False`, but its inner
+        optimizer tracks the average and the wrapper's
+        `finalize_variable_values` applies it (see `uses_ema`). A `tf.data`
         pipeline is shuffled by its own `shuffle`; Keras 3 warns when fit's
         `shuffle=True` default meets one, so it is turned off for those.
         """
@@ -205,7 +239,7 @@ class GANBase(keras.Model):
             kwargs.setdefault("shuffle", False)
         history = super().fit(*args, **kwargs)
         for optimizer, net in self.optimizer_pairs():
-            if optimizer.use_ema:
+            if uses_ema(optimizer):
                 optimizer.finalize_variable_values(net.trainable_variables)
         return history
 
@@ -223,18 +257,6 @@ class GANBase(keras.Model):
 
     # ---------------------------------------------------------------- helpers
     @staticmethod
-    def scale_loss(loss):
-        """Per-replica mean -> its share of the global-batch mean.
-
-        Gradients are summed across replicas, so each replica's loss is
-        divided by the number of replicas; on one device this is the loss.
-        """
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        if replicas == 1:
-            return loss
-        return loss / replicas
-
-    @staticmethod
     def apply_step(tape, loss, optimizer, variables):
         """One optimizer update of `variables` from `loss` recorded on `tape`.
 
@@ -246,12 +268,21 @@ class GANBase(keras.Model):
         when this is called, so a product computed here would not be
         recorded; both factors enter as the seed of backpropagation
         (`output_gradients`) instead, which by the chain rule is the same.
+
+        With a `LossScaleOptimizer` on several replicas, every replica takes
+        the same decision to apply or skip the step (`agree_on_finite`):
+        Keras's wrapper decides from each replica's own gradients, before
+        they are summed, so one replica's overflow could reach the weights
+        (or, where each replica decides alone, the replicas would branch
+        differently around the gradients' all-reduce).
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         seed = optimizer.scale_loss(ops.ones_like(loss))
         if replicas > 1:
             seed = seed / replicas
         grads = tape.gradient(loss, variables, output_gradients=seed)
+        if replicas > 1 and isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            grads = agree_on_finite(grads)
         optimizer.apply_gradients(zip(grads, variables, strict=True))
 
     def track(self, **values):
@@ -297,6 +328,49 @@ class GANBase(keras.Model):
         for key in ("generator", "discriminator"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+
+def agree_on_finite(grads):
+    """This replica's gradients, made non-finite everywhere if any replica's are.
+
+    A `keras.optimizers.LossScaleOptimizer` skips a step (and halves its
+    scale) when the gradients it sees are not all finite, but it looks at
+    each replica's gradients before the all-reduce. If replica 1 overflows
+    and replica 0 does not, TensorFlow's cross-replica path follows replica
+    0 and applies the all-reduced, NaN-carrying gradients; the per-replica
+    path would skip on one replica and all-reduce on the other. Here the
+    replicas sum one flag ("my gradients are not all finite"); if any
+    replica's gradients are not finite, every replica's gradients become
+    NaN, so every replica's loss-scale optimizer skips the step and halves
+    its scale. When all are finite the gradients pass unchanged. Costs one
+    scalar all-reduce per update, only with loss scaling on several replicas.
+
+    Args:
+        grads: this replica's gradients (tensors, `tf.IndexedSlices` or None).
+
+    Returns:
+        The gradients, in the same structure.
+    """
+    ctx = tf.distribute.get_replica_context()
+    if ctx is None or ctx.num_replicas_in_sync == 1:
+        return grads
+    values = [g.values if isinstance(g, tf.IndexedSlices) else g for g in grads if g is not None]
+    local = tf.reduce_all([tf.reduce_all(tf.math.is_finite(v)) for v in values])
+    overflowed = ctx.all_reduce(tf.distribute.ReduceOp.SUM, tf.cast(~local, "float32"))
+    everyone = overflowed < 0.5
+
+    def poison(v):
+        return tf.where(everyone, v, tf.constant(float("nan"), v.dtype))
+
+    out = []
+    for g in grads:
+        if g is None:
+            out.append(g)
+        elif isinstance(g, tf.IndexedSlices):
+            out.append(tf.IndexedSlices(poison(g.values), g.indices, g.dense_shape))
+        else:
+            out.append(poison(g))
+    return out
 
 
 def split_minibatches(batch, k):

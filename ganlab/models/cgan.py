@@ -66,18 +66,20 @@ class ConditionalGAN(GANBase):
 
     1. D-step: draw noise z and labels y' for the fakes (see
        `label_sampling`); update D by descending
-       -[log D(x|y) + log(1 - D(G(z|y')|y'))]. G runs in training mode
-       (batch statistics) but statelessly: none of G's variables, trainable
-       or not (batchnorm moving statistics), changes.
+       -[log D(x|y) + log(1 - D(G(z|y')|y'))] (G's trainable weights
+       untouched).
     2. G-step: draw fresh z and y'; update G by descending the generator
-       loss of D(G(z|y')|y'). D runs in training mode, statelessly: none of
-       D's variables changes.
+       loss of D(G(z|y')|y') (D's trainable weights untouched).
+
+    Both networks run in training mode in both steps, like `GAN`'s: G's
+    batchnorm moving statistics change in the D-step and D's in the G-step
+    (see `GANBase`).
 
     Losses are scaled to the global batch (`apply_step`), and noise and fake
     labels are drawn for the whole global batch from the model's seed, each
     replica keeping its slice, so a step on N replicas equals a step on one
-    device (up to batchnorm, whose batch statistics are per replica under
-    any `MirroredStrategy`).
+    device (batchnorm included: the conditional DCGAN nets synchronise their
+    batch statistics across replicas, see `ganlab.nets.dcgan`).
 
     Args:
         generator: net `[z (batch, latent_dim), labels (batch,) int]` ->
@@ -166,24 +168,17 @@ class ConditionalGAN(GANBase):
         return y[replica * batch : (replica + 1) * batch]
 
     # ----------------------------------------------------------------- steps
-    @staticmethod
-    def _frozen_call(net, inputs):
-        """net(inputs, training=True) without changing any of net's variables."""
-        outputs, _ = net.stateless_call(
-            [v.value for v in net.trainable_variables],
-            [v.value for v in net.non_trainable_variables],
-            inputs,
-            training=True,
-        )
-        return outputs
-
     def discriminator_step(self, real, labels, z=None, fake_labels=None):
-        """One D update; G is left unchanged. Returns (loss, real_logits, fake_logits)."""
+        """One D update; G's trainable weights are left unchanged.
+
+        Returns:
+            (loss, real_logits, fake_logits).
+        """
         real = ops.convert_to_tensor(real)
         labels = ops.cast(labels, "int32")
         z = self.sample_latent(ops.shape(real)[0], z)
         y = self.sample_labels(labels) if fake_labels is None else ops.cast(fake_labels, "int32")
-        fake = self._frozen_call(self.generator, [z, y])
+        fake = self.generator([z, y], training=True)
         with tf.GradientTape() as tape:
             real_logits = self.discriminator([real, labels], training=True)
             fake_logits = self.discriminator([fake, y], training=True)
@@ -192,13 +187,17 @@ class ConditionalGAN(GANBase):
         return d_loss, real_logits, fake_logits
 
     def generator_step(self, labels, z=None, fake_labels=None):
-        """One G update from fresh noise and labels; D is left unchanged. Returns the loss."""
+        """One G update from fresh noise and labels; D's trainable weights are left unchanged.
+
+        Returns:
+            The generator loss.
+        """
         labels = ops.cast(labels, "int32")
         z = self.sample_latent(ops.shape(labels)[0], z)
         y = self.sample_labels(labels) if fake_labels is None else ops.cast(fake_labels, "int32")
         with tf.GradientTape() as tape:
             fake = self.generator([z, y], training=True)
-            fake_logits = self._frozen_call(self.discriminator, [fake, y])
+            fake_logits = self.discriminator([fake, y], training=True)
             g_loss = self._generator_loss_fn(fake_logits)
         self.apply_step(tape, g_loss, self.g_optimizer, self.generator.trainable_variables)
         return g_loss

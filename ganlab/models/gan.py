@@ -5,7 +5,13 @@ import tensorflow as tf
 from keras import ops
 
 from ganlab import losses
-from ganlab.models.base import GANBase, _replica_slot, mean_probability, split_minibatches
+from ganlab.models.base import (
+    GANBase,
+    _replica_slot,
+    mean_probability,
+    split_minibatches,
+    uses_ema,
+)
 
 
 @keras.saving.register_keras_serializable("ganlab")
@@ -16,9 +22,14 @@ class GAN(GANBase):
 
     1. for k steps: draw a fresh minibatch of noise z and take a fresh
        minibatch of data x; update D by descending the minimax discriminator
-       loss -[log D(x) + log(1 - D(G(z)))] (G untouched);
+       loss -[log D(x) + log(1 - D(G(z)))] (G's trainable weights untouched);
     2. draw a minibatch of noise; update G by descending the chosen
-       generator loss (D untouched).
+       generator loss (D's trainable weights untouched).
+
+    Both networks run in training mode in both steps, so the batchnorm
+    moving statistics of G change in D's step (on the fakes G makes) and
+    those of D in G's step (on the fakes D scores), as in the PyTorch DCGAN
+    reference (see `GANBase`).
 
     The k real minibatches come from the batch `fit` hands the step: a batch
     of k*m examples is split into k minibatches of m (interleaved, so any
@@ -50,6 +61,8 @@ class GAN(GANBase):
     with the last live weights, not the averaged ones. So `fit` then
     recomputes them for the averaged G (`recalibrate_batchnorm`), or G's
     inference-mode samples would normalise with the wrong statistics.
+    Both hold under mixed_float16, where the optimizer is wrapped in a
+    `keras.optimizers.LossScaleOptimizer` (its inner optimizer averages).
 
     Trackers: d_loss, g_loss, d_real (mean D(x)), d_fake (mean D(G(z))).
 
@@ -144,7 +157,7 @@ class GAN(GANBase):
         """`GANBase.fit` (which applies G's weight average, if any), then, if
         G's weights were averaged, `recalibrate_batchnorm`."""
         history = super().fit(*args, **kwargs)
-        if self.g_optimizer.use_ema:
+        if uses_ema(self.g_optimizer):
             self.recalibrate_batchnorm()
         return history
 

@@ -63,8 +63,16 @@ class WGAN(GANBase):
 
            L_critic = E_z[f(G(z))] - E_x[f(x)]          (Arjovsky 2017, Eq. 3)
 
-       then clip every critic weight to [-c, c];
-    2. draw a minibatch of noise; update G by descending -E_z[f(G(z))].
+       then clip every critic weight to [-c, c] (G's trainable weights
+       untouched);
+    2. draw a minibatch of noise; update G by descending -E_z[f(G(z))]
+       (the critic's trainable weights untouched).
+
+    Both networks run in training mode in both steps, as in Arjovsky's
+    reference code: G's batchnorm moving statistics change in the critic's
+    steps, and a critic with batchnorm (the paper's DCGAN critic) has its
+    moving statistics changed in G's step (see `GANBase`). WGAN-GP's critic
+    should have no batchnorm (see `WGANGP`).
 
     The n_critic data minibatches come from the batch `fit` hands the step:
     a batch of n_critic * m examples is split into n_critic interleaved

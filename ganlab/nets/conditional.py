@@ -75,6 +75,7 @@ def conditional_dcgan_generator(
     conditioning="onehot",
     embedding_dim=None,
     name="conditional_dcgan_generator",
+    synchronized_batchnorm="auto",
 ):
     """Build a conditional DCGAN generator G(z|y): `[z, labels]` -> images.
 
@@ -88,6 +89,9 @@ def conditional_dcgan_generator(
         embedding_dim: size of the learned embedding (default:
             `num_classes`); ignored for `"onehot"`.
         name: name of the model.
+        synchronized_batchnorm: "auto", True or False: whether the DCGAN
+            body's batchnorm synchronises across replicas (see
+            `ganlab.nets.dcgan.resolve_synchronized_batchnorm`).
 
     Returns:
         A functional `keras.Model` from `[(batch, latent_dim) float,
@@ -107,7 +111,8 @@ def conditional_dcgan_generator(
     _check_choice("conditioning", conditioning, GENERATOR_CONDITIONINGS)
     num_classes = _check_int("num_classes", num_classes, 2)
     encoder, dim = _label_encoder(conditioning, num_classes, embedding_dim)
-    body = dcgan_generator(latent_dim, image_size, channels, width, condition_dim=dim)
+    body = dcgan_generator(latent_dim, image_size, channels, width, condition_dim=dim,
+                           synchronized_batchnorm=synchronized_batchnorm)
     z = keras.Input((latent_dim,), name="z")
     y = keras.Input((), dtype="int32", name="labels")
     images = body([z, encoder(y)])
@@ -122,6 +127,7 @@ def conditional_dcgan_discriminator(
     conditioning="onehot",
     embedding_dim=None,
     name="conditional_dcgan_discriminator",
+    synchronized_batchnorm="auto",
 ):
     """Build a conditional DCGAN discriminator D(x|y): `[images, labels]` -> logits.
 
@@ -137,6 +143,9 @@ def conditional_dcgan_discriminator(
             (default: `num_classes`); ignored otherwise (the projection's
             embedding has the size of phi's last feature map).
         name: name of the model.
+        synchronized_batchnorm: "auto", True or False: whether the DCGAN
+            body's batchnorm synchronises across replicas (see
+            `ganlab.nets.dcgan.resolve_synchronized_batchnorm`).
 
     Returns:
         A functional `keras.Model` from `[(batch, image_size, image_size,
@@ -159,11 +168,13 @@ def conditional_dcgan_discriminator(
     y = keras.Input((), dtype="int32", name="labels")
     if conditioning != "projection":
         encoder, dim = _label_encoder(conditioning, num_classes, embedding_dim)
-        body = dcgan_discriminator(image_size, channels, width, condition_dim=dim)
+        body = dcgan_discriminator(image_size, channels, width, condition_dim=dim,
+                                   synchronized_batchnorm=synchronized_batchnorm)
         return keras.Model([x, y], body([x, encoder(y)]), name=name)
     # Projection: split the unconditional DCGAN discriminator into its body phi
     # and its last convolution psi, and add the label's inner product with phi.
-    net = dcgan_discriminator(image_size, channels, width)
+    net = dcgan_discriminator(image_size, channels, width,
+                              synchronized_batchnorm=synchronized_batchnorm)
     head = net.get_layer("to_logit")
     phi = keras.Model(net.input, head.input, name="dcgan_discriminator_body")
     features = phi(x)

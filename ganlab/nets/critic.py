@@ -10,6 +10,11 @@ double the filters, LeakyReLU(0.2), a final valid convolution to one score)
 with layer normalisation (over each example's height, width and channels) or
 no normalisation in place of batch normalisation; it reuses the DCGAN
 module's size rules and initialiser rather than copying them.
+
+Under `tf.distribute` there is nothing to synchronise: layer normalisation
+uses each example's own statistics, so a critic step on N replicas equals
+the one-device step without any cross-replica traffic (the DCGAN nets'
+batchnorm, by contrast, synchronises; see `ganlab.nets.dcgan`).
 """
 
 import keras

@@ -99,7 +99,9 @@ def train_conditional(run, gan, data, epochs, steps_per_epoch, seed=0):
     num_classes = gan.num_classes
     render = class_grid_renderer(rng.standard_normal((10, gan.latent_dim)), num_classes)
     fit_logged(gan, data.repeat(), run.file("tb"), epochs, steps_per_epoch, render=render,
-               gif_path=run.file("progress.gif"), last_path=run.file("samples.png"))
+               gif_path=run.file("progress.gif"), last_path=run.file("samples.png"),
+               label="conditional GAN",
+               checkpointer=lambda extras: run.checkpointer(gan, extras=extras))
     run.save_model(gan.generator, "generator.keras")
     run.save_model(gan.discriminator, "discriminator.keras")
     figures.save_png(class_interpolation_figure(

@@ -188,7 +188,8 @@ def train_dcgan(run, gan, data, epochs, steps_per_epoch, seed=0, digits=True):
     grid_z = rng.standard_normal((64, gan.latent_dim)).astype("float32")
     render = sample_grid_renderer(grid_z, 8, folder=run.file("grids"))
     fit_logged(gan, data.repeat(), run.file("tb"), epochs, steps_per_epoch, render=render,
-               gif_path=run.file("progress.gif"))
+               gif_path=run.file("progress.gif"), label="DCGAN",
+               checkpointer=lambda extras: run.checkpointer(gan, extras=extras))
     # fit has replaced G's weights by their average: samples.png shows the G that is saved
     figures.save_png(figures.image_grid(gan.generate(z=grid_z), 8), run.file("samples.png"))
     run.save_model(gan.generator, "generator.keras")

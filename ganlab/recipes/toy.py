@@ -170,6 +170,10 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
     The graded one also writes progress.gif, generator.keras,
     discriminator.keras and samples.png; every final picture goes into
     comparison.png, side by side, so the student sees the difference.
+    The progress output names the model training ("plain (2/3)"); each
+    model checkpoints under OUT/NAME.ckpt/<name>/ every epoch, so a
+    resumed run (`run.resume`) skips the models already trained and
+    continues the interrupted one.
 
     Args:
         run: the `RunFolder` being written.
@@ -191,7 +195,7 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
         ({name: final figures}, {name: trained gan}).
     """
     results, models, pictures = {}, {}, []
-    for name, build in builds.items():
+    for i, (name, build) in enumerate(builds.items()):
         gan = build() if runtime is None else runtime.build(build)
         is_graded = name == graded
         # Pictures every epoch (TensorBoard images, progress.gif) for the
@@ -201,7 +205,9 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
             epochs[name] if isinstance(epochs, dict) else epochs, steps_per_epoch, evaluate,
             (lambda model, epoch, name=name: render(model, f"{name}, epoch {epoch}"))
             if is_graded else None,
-            gif_path=run.file("progress.gif") if is_graded else None)
+            gif_path=run.file("progress.gif") if is_graded else None,
+            label=f"{name} ({i + 1}/{len(builds)})",
+            checkpointer=lambda extras, gan=gan, name=name: run.checkpointer(gan, name, extras))
         results[name] = evaluate(gan)
         results[name]["history"] = figs.records
         models[name] = gan

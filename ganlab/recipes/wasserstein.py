@@ -216,15 +216,18 @@ def lab04_curves(rows, which):
     }
 
 
-def train_on_lines(theta, kind, epochs, batch_size=256, seed=0, runtime=None):
+def train_on_lines(theta, kind, epochs, batch_size=256, seed=0, runtime=None, run=None):
     """Train lab 04's discriminator (epochs * 100 steps) or critic (epochs * 50 x 5) at theta.
 
     The discriminator learns at 3e-3, the critic at 1e-3 (`parallel_lines_model`).
+    With `run` (the lab's `RunFolder`), the trained model is checkpointed
+    under OUT/NAME.ckpt/<kind>_<theta>/, so a resumed lab skips it.
 
     Returns:
         The trained model (its network is `model.discriminator`).
     """
     from ganlab.metrics import divergences as dv
+    from ganlab.training.progress import Progress
 
     def make():
         return parallel_lines_model(theta, kind, seed=seed,
@@ -233,8 +236,13 @@ def train_on_lines(theta, kind, epochs, batch_size=256, seed=0, runtime=None):
     model = make() if runtime is None else runtime.build(make)
     real = dv.parallel_lines(0.0, 20_000, seed=seed)
     steps = epochs * (100 if kind == "discriminator" else 50)
-    model.fit(dataset_for(model, real, batch_size, seed),
-              epochs=1, steps_per_epoch=steps, verbose=0)
+    dataset = dataset_for(model, real, batch_size, seed)
+    callbacks = [Progress(f"{kind} at theta {theta:g}")]
+    if run is not None:
+        ckpt = run.checkpointer(model, f"{kind}_{theta:g}")
+        dataset = ckpt.dataset(dataset, steps)
+        callbacks.append(ckpt)
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=callbacks)
     return model
 
 
@@ -260,8 +268,8 @@ def divergences_on_lines(run, thetas, epochs, batch_size=256, seed=0, runtime=No
 
     rows = []
     for theta in thetas:
-        d = train_on_lines(theta, "discriminator", epochs, batch_size, seed, runtime).discriminator
-        c = train_on_lines(theta, "critic", epochs, batch_size, seed, runtime).discriminator
+        d = train_on_lines(theta, "discriminator", epochs, batch_size, seed, runtime, run).discriminator
+        c = train_on_lines(theta, "critic", epochs, batch_size, seed, runtime, run).discriminator
         run.save_model(d, grading.lab04_network_name("discriminator", theta))
         run.save_model(c, grading.lab04_network_name("critic", theta))
         rows.append({"theta": theta, **dv.parallel_lines_divergences(theta),
@@ -363,17 +371,19 @@ def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2
         make = functools.partial(ring_model, kind, latent_dim=latent_dim, seed=seed,
                                  total_steps=epochs * steps_per_epoch)
         model = make() if runtime is None else runtime.build(make)
-        epoch = [0]
-
-        def evaluate(m, kind=kind, epoch=epoch):
-            epoch[0] += 1
+        def evaluate(m, kind=kind):
+            # The epoch from G's step count, not a counter: a resumed run continues it.
+            epoch = int(m.g_optimizer.iterations) // steps_per_epoch
             if kind == "wgan_gp":
                 for net, name in ((m.generator, "generator"), (m.discriminator, "critic")):
-                    run.save_model(net, grading.lab05_snapshot_name(epoch[0], name))
+                    run.save_model(net, grading.lab05_snapshot_name(epoch, name))
             return grading.critic_figures(m.generator, m.discriminator, real, kind, latent_dim, seed=seed)
 
         _, figs = fit_logged(model, dataset_for(model, real, batch_size, seed),
-                             run.file(f"tb/{kind}"), epochs, steps_per_epoch, evaluate)
+                             run.file(f"tb/{kind}"), epochs, steps_per_epoch, evaluate,
+                             label=f"{kind} on the ring",
+                             checkpointer=lambda extras, model=model, kind=kind:
+                             run.checkpointer(model, f"ring_{kind}", extras))
         w1 = [r["w1"] for r in figs.records]
         est = [r["estimate"] for r in figs.records]
         series[kind] = ([r["epoch"] for r in figs.records], w1, est)
@@ -493,7 +503,10 @@ def compare_on_digits(run, epochs, batch_size=64, seed=0, steps_per_epoch=200, r
                                  m.latent_dim, seed=seed)
 
         _, figs = fit_logged(model, dataset_for(model, real, batch_size, seed),
-                             run.file(f"tb/digits_{kind}"), epochs, steps_per_epoch, evaluate)
+                             run.file(f"tb/digits_{kind}"), epochs, steps_per_epoch, evaluate,
+                             label=f"{kind} on digits",
+                             checkpointer=lambda extras, model=model, kind=kind:
+                             run.checkpointer(model, f"digits_{kind}", extras))
         fd = [r["fd"] for r in figs.records]
         est = [r["estimate"] for r in figs.records]
         series[kind] = ([r["epoch"] for r in figs.records], fd, est)

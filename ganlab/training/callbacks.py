@@ -39,6 +39,16 @@ class EpochFigures(keras.callbacks.Callback):
         self.records = []
         self._writer = None
 
+    def get_state(self):
+        """(figures per epoch, {frame name: image}): what a checkpoint keeps of this callback."""
+        return {"records": self.records, "frames": len(self.frames)}, {
+            f"frame_{i:05d}": frame for i, frame in enumerate(self.frames)}
+
+    def set_state(self, state, arrays):
+        """Take back what `get_state` returned (on resume)."""
+        self.records = [dict(r) for r in state["records"]]
+        self.frames = [arrays[f"frame_{i:05d}"] for i in range(int(state["frames"]))]
+
     def on_train_begin(self, logs=None):
         if self.log_dir is not None and self.render is not None:
             self._writer = tf.summary.create_file_writer(str(self.log_dir))
@@ -84,9 +94,11 @@ def history_series(records, key):
 
 
 def fit_logged(model, dataset, log_dir, epochs, steps_per_epoch, evaluate=None,
-               render=None, gif_path=None, last_path=None, every=1):
+               render=None, gif_path=None, last_path=None, every=1, label=None,
+               checkpointer=None):
     """`model.fit` with the run folder's logging: TensorBoard scalars of every
-    loss and figure each epoch, the picture as a TensorBoard image and GIF.
+    loss and figure each epoch, the picture as a TensorBoard image and GIF,
+    progress on stdout, and (with `checkpointer`) a checkpoint every epoch.
 
     Args:
         model: a compiled ganlab model.
@@ -94,17 +106,31 @@ def fit_logged(model, dataset, log_dir, epochs, steps_per_epoch, evaluate=None,
         log_dir: TensorBoard folder of this training run.
         epochs, steps_per_epoch: as for `fit`.
         evaluate, render, gif_path, last_path, every: see `EpochFigures`.
+        label: what trains, shown with the progress (`ganlab.training.progress`).
+        checkpointer: None, or a callable `extras -> Checkpointer` (e.g.
+            `lambda extras: run.checkpointer(gan, "plain", extras)`): the
+            figures collected so far are saved with every checkpoint, and
+            a resumed run continues from the restored epoch, with the data
+            replayed to the same position.
 
     Returns:
         (history, figures_callback): `History` and the `EpochFigures` with
-        its `records` (figures per epoch) and `frames`.
+        its `records` (figures per epoch) and `frames`, those restored from
+        a checkpoint included.
     """
+    from ganlab.training.progress import Progress
+
     figs = EpochFigures(evaluate, render, log_dir, gif_path, last_path, every)
+    callbacks = [figs, tensorboard(log_dir), Progress(label)]
+    if checkpointer is not None:
+        ckpt = checkpointer([figs])
+        dataset = ckpt.dataset(dataset, steps_per_epoch)
+        callbacks.append(ckpt)  # last: it saves the state the other callbacks left
     history = model.fit(
         dataset,
         epochs=epochs,
         steps_per_epoch=steps_per_epoch,
-        callbacks=[figs, tensorboard(log_dir)],
+        callbacks=callbacks,
         verbose=0,
     )
     return history, figs

@@ -57,13 +57,19 @@ def density_1d(samples, mu, sigma, d_of_x=None, title=""):
 
 
 def samples_2d(samples, centers, title="", limit=None):
-    """Scatter of 2D generator samples over the mixture's modes."""
+    """Scatter of 2D generator samples over the mixture's modes.
+
+    With no centres (an empty (0, 2) array) only the samples are drawn,
+    and the axes' limit comes from them.
+    """
     x = np.asarray(samples)
-    c = np.asarray(centers)
-    limit = limit or 1.3 * np.abs(c).max() + 0.5
+    c = np.asarray(centers).reshape(-1, 2)
+    reach = np.abs(c if len(c) else x).max() if (len(c) or len(x)) else 1.0
+    limit = limit or 1.3 * reach + 0.5
     fig, ax = plt.subplots(figsize=(4, 4))
     ax.scatter(x[:, 0], x[:, 1], s=2, alpha=0.3, color="tab:green", label="generator")
-    ax.scatter(c[:, 0], c[:, 1], marker="x", color="k", label="modes")
+    if len(c):
+        ax.scatter(c[:, 0], c[:, 1], marker="x", color="k", label="modes")
     ax.set_xlim(-limit, limit)
     ax.set_ylim(-limit, limit)
     ax.set_aspect("equal")

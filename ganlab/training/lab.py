@@ -29,8 +29,9 @@ def parser(doc, default_epochs, quick_epochs):
         quick_epochs: epochs with --quick.
 
     Returns:
-        A `LabArgumentParser` with --quick, --out, --seed and --epochs; the
-        lab adds its own arguments and calls `parse(parser, argv)`.
+        A `LabArgumentParser` with --quick, --out, --seed, --epochs,
+        --resume, --quiet and the runtime's flags; the lab adds its own
+        arguments and calls `parse(parser, argv)`.
     """
     p = LabArgumentParser(
         description=doc.strip().splitlines()[0],
@@ -42,11 +43,36 @@ def parser(doc, default_epochs, quick_epochs):
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument("--epochs", type=int, default=None,
                    help=f"epochs (default: {default_epochs}, or {quick_epochs} with --quick)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue from the last good checkpoint in OUT/NAME.ckpt (same flags)")
+    p.add_argument("--quiet", action="store_true", help="no progress output while training")
     from ganlab.training.strategy import add_runtime_arguments
 
     add_runtime_arguments(p)  # --devices, --precision, --xla, --deterministic
     p.set_defaults(_epochs=(default_epochs, quick_epochs))
     return p
+
+
+NOT_IN_FINGERPRINT = ("out", "resume", "quiet", "devices", "xla", "runtime")
+"""Flags a resumed lab may change: where it writes, how it reports, where it runs."""
+
+
+def fingerprint(args):
+    """The flags a resumed lab must share with its checkpoints (all but `NOT_IN_FINGERPRINT`)."""
+    return {k: v for k, v in vars(args).items()
+            if k not in NOT_IN_FINGERPRINT and not k.startswith("_")}
+
+
+def run_folder(args, name):
+    """The lab's `RunFolder`: resumed with --resume, its checkpoints fingerprinted by the flags.
+
+    Example:
+        >>> with lab.run_folder(args, "01_gaussian") as run:  # doctest: +SKIP
+        ...     ...
+    """
+    from ganlab.training.runfolder import RunFolder
+
+    return RunFolder(args.out, name, resume=args.resume, fingerprint=fingerprint(args))
 
 
 _RUNTIME = None
@@ -76,7 +102,10 @@ def parse(p, argv=None):
     if args.epochs < 1:
         raise ValueError(f"--epochs must be >= 1. Received: epochs={args.epochs}")
     global _RUNTIME
+    from ganlab.training.progress import set_quiet
     from ganlab.training.strategy import Runtime
+
+    set_quiet(args.quiet)
 
     # Before any TensorFlow op: logical CPU devices can only be set up then.
     _RUNTIME = Runtime(args.devices, args.precision, args.xla, args.deterministic)

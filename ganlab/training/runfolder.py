@@ -4,7 +4,17 @@ A run writes into `OUT/NAME.partial/` and only when it finishes is that
 folder moved to `OUT/NAME/` (the previous one, if any, is replaced in two
 renames). A run that fails or is interrupted therefore never touches the
 last good run folder; its partial folder is left for inspection and cleared
-by the next run.
+by the next run, unless that run resumes (`resume=True`): it then keeps
+writing into the same partial folder, so the TensorBoard logs and pictures
+of the epochs before the interruption survive.
+
+Checkpoints live next to the run folder, in `OUT/NAME.ckpt/`
+(`RunFolder.checkpointer`, `ganlab.training.checkpoint`).
+
+Only one process writes: under `MultiWorkerMirroredStrategy` every worker
+runs the same lab, but the workers that are not the chief
+(`ganlab.training.strategy.is_chief`) write their run folder into a scratch
+folder of their own, deleted when the run ends, and never touch `OUT`.
 """
 
 import json
@@ -12,6 +22,7 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import keras
@@ -19,6 +30,8 @@ import numpy as np
 import tensorflow as tf
 
 import ganlab
+from ganlab.training.checkpoint import Checkpointer, supersede
+from ganlab.training.strategy import is_chief
 
 
 def versions():
@@ -84,6 +97,12 @@ class RunFolder:
     Args:
         out: the parent folder (`--out`, "runs" by default).
         name: the lab's folder name, e.g. "01_gaussian".
+        resume: keep the partial folder of an interrupted run and resume
+            its checkpoints (`checkpointer`).
+        fingerprint: the flags a resumed run must share with its
+            checkpoints (see `ganlab.training.checkpoint.Checkpointer`).
+        chief: whether this process writes into `out`; None asks
+            `ganlab.training.strategy.is_chief()`.
 
     Raises:
         ValueError: if `out` exists and is not a directory.
@@ -95,28 +114,68 @@ class RunFolder:
         >>> run.final  # runs/01_gaussian, now complete  # doctest: +SKIP
     """
 
-    def __init__(self, out, name):
+    def __init__(self, out, name, resume=False, fingerprint=None, chief=None):
         out = Path(out)
         if out.exists() and not out.is_dir():
             raise ValueError(
                 f"--out must be a directory (it is created if missing). "
                 f"Received: out={str(out)!r}, which is a file"
             )
+        self.name = name
+        self.resume = bool(resume)
+        self.fingerprint = dict(fingerprint or {})
+        self.chief = is_chief() if chief is None else bool(chief)
+        self.checkpoint_root = out / f"{name}.ckpt"
+        self._superseded = False
+        self._scratch = None
+        if not self.chief:  # write nothing into the shared --out
+            self._scratch = Path(tempfile.mkdtemp(prefix=f"ganlab-{name}-worker-"))
+            out = self._scratch
         self.final = out / name
         self.path = out / f"{name}.partial"
         self._old = out / f"{name}.old"
 
     def __enter__(self):
         self._recover()
+        if self.resume and self.path.is_dir():
+            return self  # the interrupted run's logs and pictures stay
         if self.path.exists():
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True)
+        if self.resume and (self.final / "tb").is_dir():  # resuming a finished run
+            shutil.copytree(self.final / "tb", self.path / "tb")
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self._commit()
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
         return False
+
+    def checkpointer(self, model, key=None, extras=()):
+        """A `Checkpointer` for `model` under OUT/NAME.ckpt (/KEY for labs with several models).
+
+        The first call prepares the checkpoint root for this run (a fresh
+        run moves older checkpoints into `previous/`, deleted at its first
+        save; see `ganlab.training.checkpoint.supersede`).
+
+        Args:
+            model: the compiled GAN.
+            key: the model's name, for labs that train several models.
+            extras: objects saved with each checkpoint (e.g. `EpochFigures`).
+
+        Returns:
+            A `Checkpointer`, already restored when the run resumes.
+        """
+        if self.chief and not self._superseded:
+            supersede(self.checkpoint_root, self.resume)
+        self._superseded = True
+        directory = self.checkpoint_root if key is None else self.checkpoint_root / key
+        return Checkpointer(model, directory, resume=self.resume, fingerprint=self.fingerprint,
+                            extras=extras, root=self.checkpoint_root, chief=self.chief)
 
     def _recover(self):
         """Finish a commit that was interrupted between its two renames."""

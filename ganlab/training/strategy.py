@@ -93,6 +93,33 @@ def cluster_from_env():
     return config if workers > 1 else None
 
 
+def task():
+    """(task type, index) of this process in the TF_CONFIG cluster; ("chief", 0) alone."""
+    config = cluster_from_env()
+    if config is None:
+        return "chief", 0
+    t = config.get("task") or {}
+    return str(t.get("type", "worker")), int(t.get("index", 0))
+
+
+def is_chief():
+    """Whether this process is the one that writes files (run folder, checkpoints, logs).
+
+    Read from TF_CONFIG, as `MultiWorkerMirroredStrategy` decides it: the
+    task of type "chief", or worker 0 when the cluster names no chief;
+    True without a cluster. Unlike asking `tf.distribute.get_strategy()`,
+    this gives the same answer in and out of the strategy's scope (Keras
+    runs callbacks outside it, where every worker looked like the chief).
+    """
+    config = cluster_from_env()
+    if config is None:
+        return True
+    kind, index = task()
+    if kind == "chief":
+        return True
+    return kind == "worker" and index == 0 and "chief" not in (config.get("cluster") or {})
+
+
 def split_cpu(n):
     """Split the (first) physical CPU into `n` logical devices.
 
@@ -378,11 +405,18 @@ class Runtime:
     def check_batch_size(self, batch_size, name="batch_size"):
         check_batch_size(batch_size, self.strategy, name)
 
+    @property
+    def is_chief(self):
+        """Whether this process writes the run's files (see `is_chief`)."""
+        return is_chief()
+
     def config(self):
         """The facts config.json records: devices, strategy, precision, XLA, determinism."""
+        kind, index = task()
         return {
             "devices": self.devices or "auto",
             **describe(self.strategy),
+            "written_by": f"{kind} {index}",
             "precision": self.precision,
             "xla_option": self.xla_choice,
             "xla": bool(self.jit_compile),

@@ -2,8 +2,8 @@
 
 Logical CPU devices must be configured before TensorFlow runs any op, so
 this runs as its own process (tests/models/test_cgan.py starts it). The nets
-are small and have no batchnorm (batchnorm's batch statistics are per
-replica under MirroredStrategy, so it could not be equal by design); what is
+are small MLPs (the conditional DCGAN nets, batchnorm included, are compared
+in tests/nets/mirrored_batchnorm_check.py); what is
 under test is the train_step: loss scaling, the global noise and fake-label
 draws sliced per replica, the gathered label permutation. Prints one JSON
 line {label_sampling: {max_weight_diff, moved, logs...}}.

@@ -4,7 +4,8 @@ Each worker is `ganlab train gan --dataset gaussian` (lab 01's graded
 model, `ganlab.recipes.toy.toy_gan`) with TF_CONFIG naming both; both must
 exit cleanly within the time limit (killed otherwise) and end with
 identical weights (np.array_equal: the replicas apply the same all-reduced
-gradients to the same initial weights).
+gradients to the same initial weights; each worker dumps its weights, since
+only the chief writes a run folder).
 """
 
 import json
@@ -38,7 +39,8 @@ def test_two_workers_end_with_identical_weights(tmp_path):
     procs = []
     for i in range(2):
         env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="",
-                   TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}))
+                   TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}),
+                   GANLAB_TEST_WEIGHTS=str(tmp_path / f"weights{i}.npz"))
         procs.append(subprocess.Popen(
             [sys.executable, str(HERE / "train_script.py"), "0", "train", "gan",
              "--dataset", "gaussian", "--epochs", "2", "--steps-per-epoch", "50",
@@ -56,20 +58,56 @@ def test_two_workers_end_with_identical_weights(tmp_path):
                 p.wait()
     for p, (_, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err[-3000:]
-    configs = [json.loads((tmp_path / f"w{i}" / "gan-gaussian" / "config.json").read_text())
-               for i in range(2)]
-    assert all(c["runtime"]["strategy"] == "MultiWorkerMirroredStrategy" for c in configs), [
-        c["runtime"] for c in configs]
-    assert all(c["runtime"]["replicas"] == 2 for c in configs)
-    assert all(c["runtime"]["xla"] is False for c in configs)  # auto: off for CPU replicas
+    config = json.loads((tmp_path / "w0" / "gan-gaussian" / "config.json").read_text())
+    assert config["runtime"]["strategy"] == "MultiWorkerMirroredStrategy", config["runtime"]
+    assert config["runtime"]["replicas"] == 2
+    assert config["runtime"]["xla"] is False  # auto: off for CPU replicas
+    # Worker 1 is not the chief: nothing in its --out, not even a checkpoint.
+    assert not (tmp_path / "w1").exists() or not any((tmp_path / "w1").iterdir())
 
-    import keras
-
-    import ganlab  # noqa: F401
-
-    w = [[x for name in ("generator.keras", "discriminator.keras")
-          for x in keras.saving.load_model(tmp_path / f"w{i}" / "gan-gaussian" / name).get_weights()]
-         for i in range(2)]
+    w = [list(np.load(tmp_path / f"weights{i}.npz").values()) for i in range(2)]
     assert len(w[0]) == len(w[1]) > 0
     for a, b in zip(*w, strict=True):
         assert np.array_equal(a, b)
+
+
+def test_two_workers_sharing_one_out_write_once(tmp_path):
+    """Only the chief (worker 0) writes into a shared --out; worker 1 writes nowhere there.
+
+    Before, the checkpointer asked `tf.distribute.get_strategy()` inside a
+    callback, outside the strategy's scope, so every worker took itself for
+    the chief and both wrote and renamed the same checkpoints and run folder.
+    """
+    ports = free_ports(2)
+    cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
+    shared = tmp_path / "shared"
+    procs = []
+    for i in range(2):
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="",
+                   TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}}))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "ganlab.cli", "train", "gan", "--dataset", "gaussian",
+             "--epochs", "2", "--steps-per-epoch", "50", "--batch-size", "64", "--quiet",
+             "--out", str(shared)],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    deadline = time.monotonic() + LIMIT
+    outputs = []
+    try:
+        for p in procs:
+            outputs.append(p.communicate(timeout=max(1, deadline - time.monotonic())))
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.returncode == 0, err[-3000:]
+    assert sorted(p.name for p in shared.iterdir()) == ["gan-gaussian", "gan-gaussian.ckpt"]
+    assert sorted(p.name for p in (shared / "gan-gaussian.ckpt").iterdir()) == [
+        "epoch-0001", "epoch-0002"]
+    assert not [p for p in shared.rglob("*") if p.name.startswith(".") or "tmp" in p.name]
+    config = json.loads((shared / "gan-gaussian" / "config.json").read_text())
+    assert config["runtime"]["written_by"] == "worker 0"
+    assert config["runtime"]["replicas"] == 2
+    assert "run folder:" in outputs[0][0]
+    assert "worker 1 done; the chief writes" in outputs[1][0]

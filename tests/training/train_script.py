@@ -4,7 +4,9 @@
 
 KILL_EPOCH (1-based; 0 = never) kills this process with SIGKILL after the
 first half of that epoch's steps, the way a pre-empted job dies: no
-cleanup, no exception handlers.
+cleanup, no exception handlers. With GANLAB_TEST_WEIGHTS=PATH set, the
+networks' weights at the end of training are written to PATH (.npz), from
+every worker, including those that write no run folder.
 """
 
 import os
@@ -31,7 +33,22 @@ class KillInEpoch(keras.callbacks.Callback):
             os.kill(os.getpid(), signal.SIGKILL)
 
 
+class DumpWeights(keras.callbacks.Callback):
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+
+    def on_train_end(self, logs=None):
+        import numpy as np
+
+        weights = self.model.generator.get_weights() + self.model.discriminator.get_weights()
+        np.savez(self.path, *weights)
+
+
 if __name__ == "__main__":
     kill = int(sys.argv[1])
     args = cli.build_parser().parse_args(sys.argv[2:])
-    cli.train(args, callbacks=[KillInEpoch(kill)] if kill else [])
+    callbacks = [KillInEpoch(kill)] if kill else []
+    if os.environ.get("GANLAB_TEST_WEIGHTS"):
+        callbacks.append(DumpWeights(os.environ["GANLAB_TEST_WEIGHTS"]))
+    cli.train(args, callbacks=callbacks)
