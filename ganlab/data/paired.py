@@ -5,10 +5,16 @@ dataset (`ganlab.data.images.PHOTO_SOURCES`: the train split crops from
 astronaut, china, coffee, rocket and motorcycle; the test split from
 chelsea and flower, which are never trained on):
 
-| task          | input x                                  | target y   |
-|---------------|------------------------------------------|------------|
-| `colorize`    | the luma of the photo (1 channel)        | the photo  |
-| `edges2photo` | scikit-image's Canny edges, black on white (1 channel) | the photo |
+| task          | input x                                          | target y                  |
+|---------------|--------------------------------------------------|---------------------------|
+| `colorize`    | the photo's lightness L (CIELAB), L / 50 - 1     | its color, (a, b) / 110   |
+| `edges2photo` | scikit-image's Canny edges, black (-1) on white  | the photo (RGB)           |
+
+`colorize` follows the reference code's colorization data
+(`colorization_dataset.py`): the net sees the L channel and predicts the
+two chroma channels a and b, so the lightness of the output is exactly the
+input's; `lab_to_rgb(x, y)` puts a pair back together as an RGB photo, and
+a = b = 0 is the gray photo.
 
 Each example is a random square crop of a source photo, `PAIRED_CROP_SCALE`
 times the image side (so a 32x32 example shows a 96x96 region, scaled
@@ -97,6 +103,40 @@ def to_gray(images):
     """ITU-R 601 luma of RGB images in [-1, 1], (n, H, W, 1) in [-1, 1]."""
     rgb = (np.asarray(images, np.float32) + 1.0) / 2.0
     return tf.image.rgb_to_grayscale(rgb).numpy() * 2.0 - 1.0
+
+
+def rgb_to_lab(images):
+    """RGB images in [-1, 1] -> (L / 50 - 1, (a, b) / 110): the `colorize` pair, in [-1, 1]."""
+    from skimage.color import rgb2lab
+
+    lab = rgb2lab((np.asarray(images, np.float64) + 1.0) / 2.0)
+    lightness = lab[..., :1] / 50.0 - 1.0
+    chroma = np.clip(lab[..., 1:] / 110.0, -1.0, 1.0)
+    return lightness.astype(np.float32), chroma.astype(np.float32)
+
+
+def lab_to_rgb(lightness, chroma):
+    """(L / 50 - 1, (a, b) / 110) -> RGB images in [-1, 1] (`rgb_to_lab` undone).
+
+    Args:
+        lightness: (n, H, W, 1) in [-1, 1].
+        chroma: (n, H, W, 2) in [-1, 1]; zeros give the gray images.
+    """
+    from skimage.color import lab2rgb
+
+    lightness, chroma = np.asarray(lightness, np.float64), np.asarray(chroma, np.float64)
+    if lightness.shape[:-1] != chroma.shape[:-1] or lightness.shape[-1] != 1 or chroma.shape[-1] != 2:
+        raise ValueError(
+            "lab_to_rgb needs lightness (n, H, W, 1) and chroma (n, H, W, 2) of the same size. "
+            f"Received: lightness.shape={lightness.shape}, chroma.shape={chroma.shape}"
+        )
+    lab = np.concatenate([(lightness + 1.0) * 50.0, chroma * 110.0], axis=-1)
+    return (np.clip(lab2rgb(lab), 0.0, 1.0) * 2.0 - 1.0).astype(np.float32)
+
+
+def as_photos(task, x, y):
+    """Pairs (x, y) of a task as the RGB photos y stands for (colorize: L and ab joined)."""
+    return lab_to_rgb(x, y) if task == "colorize" else np.asarray(y, np.float32)
 
 
 def to_edges(images, sigma=CANNY_SIGMA):
@@ -201,7 +241,8 @@ def load_pair_arrays(task="colorize", split="train", image_size=32, direction="A
 
     Returns:
         `(x, y)`: float32 inputs (n, S, S, C_in) and targets (n, S, S, C_out)
-        in [-1, 1].
+        in [-1, 1]: for colorize, L (1 channel) and (a, b) (2 channels);
+        for edges2photo, edges (1) and RGB (3); for folders, RGB and RGB.
 
     Raises:
         ValueError: for an unknown task or split, or a bad size.
@@ -210,16 +251,24 @@ def load_pair_arrays(task="colorize", split="train", image_size=32, direction="A
 
     >>> x, y = load_pair_arrays("colorize", "test", 32)
     >>> x.shape, y.shape
-    ((128, 32, 32, 1), (128, 32, 32, 3))
+    ((128, 32, 32, 1), (128, 32, 32, 2))
     """
     task = _check_task(task)
     if split not in ("train", "test"):
         raise ValueError(f"`split` must be 'train' or 'test'. Received: split={split!r}")
     if task.startswith("folder:"):
         return load_folder_pairs(task[len("folder:"):], split, image_size, direction)
-    y = np.array(_photo_crops(split, _check_size(image_size)))
-    x = to_gray(y) if task == "colorize" else to_edges(y)
-    return x.astype(np.float32), y
+    x, y = _embedded_pairs(task, split, _check_size(image_size))
+    return x.copy(), y.copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _embedded_pairs(task, split, image_size):
+    photos = np.array(_photo_crops(split, image_size))
+    x, y = rgb_to_lab(photos) if task == "colorize" else (to_edges(photos), photos)
+    for a in (x, y):
+        a.setflags(write=False)
+    return x, y
 
 
 def augment_pairs(x, y, seed, jitter=True, mirror=True):

@@ -9,23 +9,36 @@ from ganlab.data import paired
 from ganlab.data.images import load_photo_sources
 
 
-@pytest.mark.parametrize("task", paired.PAIRED_TASKS)
+@pytest.mark.parametrize("task, c_out", [("colorize", 2), ("edges2photo", 3)])
 @pytest.mark.parametrize("split, n", [("train", 1280), ("test", 128)])
-def test_embedded_tasks_contract(task, split, n):
+def test_embedded_tasks_contract(task, c_out, split, n):
     x, y = paired.load_pair_arrays(task, split, 32)
-    assert x.shape == (n, 32, 32, 1) and y.shape == (n, 32, 32, 3)
+    assert x.shape == (n, 32, 32, 1) and y.shape == (n, 32, 32, c_out)
     assert x.dtype == y.dtype == np.float32
     for a in (x, y):
-        assert a.min() >= -1 and a.max() <= 1 and a.min() < -0.5 and a.max() > 0.5
-    if task == "colorize":  # the input is the target's luma
-        np.testing.assert_allclose(x, paired.to_gray(y), atol=1e-6)
+        assert a.min() >= -1 and a.max() <= 1
+    assert x.min() < -0.5 and x.max() > 0.5  # uses the range
+    photos = paired.as_photos(task, x, y)
+    assert photos.shape == (n, 32, 32, 3) and photos.min() < -0.5 and photos.max() > 0.5
+    if task == "colorize":  # L in, (a, b) out: together they are the photo
+        np.testing.assert_allclose(photos, paired._photo_crops(split, 32), atol=2e-3)
+        assert 0.02 < np.abs(y).mean() < 0.5
     else:  # black edges on white, a minority of the pixels
         assert set(np.unique(x)) == {-1.0, 1.0} and 0.02 < (x < 0).mean() < 0.4
 
 
+def test_zero_chroma_is_the_gray_photo():
+    x, y = paired.load_pair_arrays("colorize", "test", 16)
+    gray = paired.lab_to_rgb(x, np.zeros_like(y))
+    np.testing.assert_allclose(gray[..., 0], gray[..., 1], atol=1e-4)
+    np.testing.assert_allclose(gray[..., 0], gray[..., 2], atol=1e-4)
+    with pytest.raises(ValueError, match="Received: lightness.shape"):
+        paired.lab_to_rgb(x, y[..., :1])
+
+
 def test_held_out_photos_are_never_trained_on():
-    train = paired.load_pair_arrays("colorize", "train", 16)[1]
-    test = paired.load_pair_arrays("colorize", "test", 16)[1]
+    train = paired.load_pair_arrays("edges2photo", "train", 16)[1]
+    test = paired.load_pair_arrays("edges2photo", "test", 16)[1]
     assert set(load_photo_sources("train")).isdisjoint(load_photo_sources("test"))
     # no held-out crop is (nearly) a training crop
     d = ((test.reshape(len(test), 1, -1) - train.reshape(1, len(train), -1)) ** 2).mean(-1)

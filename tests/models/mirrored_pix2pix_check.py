@@ -45,7 +45,7 @@ def one_run(strategy, adversarial, x, y):
     after = [w.numpy() for w in variables]
     # the smallest largest move of a conv kernel, per net: did every layer learn?
     moved = {net.name: min(float(np.max(np.abs(w.numpy() - b))) for w, b in
-                           zip(net.weights, before) if w.trainable and w.ndim == 4)
+                           zip(net.weights, before, strict=True) if w.trainable and w.ndim == 4)
              for net, before in ((model.generator, before[:len(model.generator.weights)]),
                                  (model.discriminator, before[len(model.generator.weights):]))}
     return after, {k: float(v[-1]) for k, v in logs.items()}, moved
@@ -58,7 +58,8 @@ def main():
         return 1
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, (2 * BATCH, SIZE, SIZE, 1)).astype("float32")
-    y = np.tanh(np.concatenate([x, -x, x**2], axis=-1) + rng.normal(0, 0.3, (2 * BATCH, SIZE, SIZE, 3))).astype("float32")
+    noise = rng.normal(0, 0.3, (2 * BATCH, SIZE, SIZE, 3))
+    y = np.tanh(np.concatenate([x, -x, x**2], axis=-1) + noise).astype("float32")
     out = {}
     # One strategy object for both runs: a second MirroredStrategy in the same
     # process reuses collective instance keys and its all-reduces abort.
@@ -68,7 +69,7 @@ def main():
         single, logs1, moved = one_run(one_device, adversarial, x, y)
         mirrored, logs2, _ = one_run(two_replicas, adversarial, x, y)
         out["l1_cgan" if adversarial else "l1_only"] = {
-            "max_weight_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(single, mirrored)),
+            "max_weight_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(single, mirrored, strict=True)),
             "min_kernel_move": moved,
             "logs_single": logs1,
             "logs_mirrored": logs2,

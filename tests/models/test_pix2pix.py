@@ -40,7 +40,7 @@ def values(variables):
 
 
 def max_change(before, variables):
-    return max(float(np.max(np.abs(b - v.numpy()))) for b, v in zip(before, variables))
+    return max(float(np.max(np.abs(b - v.numpy()))) for b, v in zip(before, variables, strict=True))
 
 
 def numpy(t):
@@ -91,10 +91,10 @@ def test_d_steps_before_g_and_g_sees_the_updated_d():
     d_after = values(model.discriminator.variables)
     # G(x) from G's weights before its update, judged by D after its update
     probe_g = unet_generator(SIZE, 1, 3, ngf=4, dropout=0.0)
-    for v, w in zip(probe_g.variables, g_before):
+    for v, w in zip(probe_g.variables, g_before, strict=True):
         v.assign(w)
     probe_d = patchgan_discriminator(SIZE, 4, n_layers=2, ndf=4)
-    for v, w in zip(probe_d.variables, d_after):
+    for v, w in zip(probe_d.variables, d_after, strict=True):
         v.assign(w)
     fake = probe_g(x, training=True)
     logits = probe_d(np.concatenate([x, numpy(fake)], -1), training=True)

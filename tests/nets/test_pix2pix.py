@@ -40,7 +40,7 @@ def test_patchgan_70_with_instance_norm_is_cyclegans_discriminator():
     d = patchgan_discriminator(256, 3, n_layers=3, norm="instance", ndf=64)
     assert trainable(d) == 2_764_737
     assert tuple(d.output_shape) == (None, 30, 30, 1)
-    norms = [l for l in d.layers if isinstance(l, keras.layers.GroupNormalization)]
+    norms = [layer for layer in d.layers if isinstance(layer, keras.layers.GroupNormalization)]
     assert len(norms) == 3
     for layer in norms:
         # groups=-1: one group per channel (set to the channel count when built)
@@ -52,26 +52,27 @@ def test_patchgan_70_with_instance_norm_is_cyclegans_discriminator():
 # ----------------------------------------------------------------- U-Net
 def test_unet_layers_follow_the_reference(unet_256):
     g = unet_256
-    slopes = {l.negative_slope for l in g.layers if isinstance(l, keras.layers.LeakyReLU)}
+    slopes = {layer.negative_slope for layer in g.layers if isinstance(layer, keras.layers.LeakyReLU)}
     assert slopes == {0.2}
-    assert len([l for l in g.layers if isinstance(l, keras.layers.LeakyReLU)]) == 7
-    assert len([l for l in g.layers if isinstance(l, keras.layers.ReLU)]) == 8
+    assert len([layer for layer in g.layers if isinstance(layer, keras.layers.LeakyReLU)]) == 7
+    assert len([layer for layer in g.layers if isinstance(layer, keras.layers.ReLU)]) == 8
     for layer in g.layers:
         if isinstance(layer, keras.layers.BatchNormalization):
             assert (layer.epsilon, layer.momentum, layer.synchronized) == (1e-5, 0.9, True)
     # no norm on the outermost and the innermost down-convolutions
-    names = {l.name for l in g.layers}
+    names = {layer.name for layer in g.layers}
     assert "down1_bn" not in names and "down8_bn" not in names
     assert {f"down{i}_bn" for i in range(2, 8)} <= names
     # no bias on any down-conv, nor on the up-convs followed by batchnorm
-    convs = [l for l in g.layers if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv2DTranspose))]
+    conv_types = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)
+    convs = [layer for layer in g.layers if isinstance(layer, conv_types)]
     assert [c.name for c in convs if c.use_bias] == ["up1"]
     assert g.get_layer("up1").filters == 3
     assert g.layers[-1].get_config()["activation"] == "tanh"
     # dropout 0.5 on the three middle decoder blocks (the reference's num_downs - 5)
-    drops = [l for l in g.layers if isinstance(l, GlobalBatchDropout)]
-    assert [l.name for l in drops] == ["up7_dropout", "up6_dropout", "up5_dropout"]
-    assert {l.rate for l in drops} == {0.5}
+    drops = [layer for layer in g.layers if isinstance(layer, GlobalBatchDropout)]
+    assert [layer.name for layer in drops] == ["up7_dropout", "up6_dropout", "up5_dropout"]
+    assert {layer.rate for layer in drops} == {0.5}
     init = g.get_layer("down3").kernel_initializer
     assert isinstance(init, keras.initializers.RandomNormal) and init.stddev == 0.02
 
@@ -188,7 +189,7 @@ def test_pixelgan_judges_single_pixels():
 
 def test_patchgan_strides_kernels_and_map():
     d = patchgan_discriminator(64, 4, n_layers=3, norm="batch", ndf=8)
-    convs = [l for l in d.layers if isinstance(l, keras.layers.Conv2D)]
+    convs = [layer for layer in d.layers if isinstance(layer, keras.layers.Conv2D)]
     assert [c.strides for c in convs] == [(2, 2)] * 3 + [(1, 1)] * 2
     assert {c.kernel_size for c in convs} == {(4, 4)}
     assert [c.use_bias for c in convs] == [True, False, False, False, True]
@@ -211,7 +212,7 @@ def test_save_load_round_trip(tmp_path, build):
     loaded = keras.saving.load_model(path)
     np.testing.assert_allclose(keras.ops.convert_to_numpy(loaded(x)),
                                keras.ops.convert_to_numpy(net(x)), atol=1e-6)
-    assert [type(l).__name__ for l in loaded.layers] == [type(l).__name__ for l in net.layers]
+    assert [type(layer).__name__ for layer in loaded.layers] == [type(layer).__name__ for layer in net.layers]
 
 
 def test_dropout_round_trip_keeps_its_options():

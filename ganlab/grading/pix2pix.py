@@ -1,0 +1,168 @@
+"""Lab 07's grader: pix2pix translations of held-out photos, against their targets.
+
+The grader loads the run's two generators, `generator.keras` (L1 + cGAN)
+and `generator_l1_only.keras` (the paper's "L1 alone" ablation, trained from
+the same seed), translates the held-out pairs of the task (the photos
+`chelsea` and `flower`, never trained on; `ganlab.data.paired`), and
+recomputes (`ganlab.metrics.image_quality`):
+
+- PSNR (dB, mean over images), L1 and SSIM of the photos each generator
+  makes against the held-out photos, and of the trivial baseline's: for
+  `colorize` (L in, (a, b) out, as the reference code), the photo put
+  together from the input's lightness and G's chroma, and the baseline
+  a = b = 0: the gray input copied to the three channels;
+- the sharpness of each G's own outputs (the chroma, for colorize): their
+  gradient energy relative to the targets' (1 is as sharp as the photos;
+  blur lowers it), and its distance to the targets', `sharpness_gap` =
+  |log sharpness|.
+
+The bar (`BAR`, `colorize` only): the L1 + cGAN generator's PSNR is at least
+`psnr_gain_db` = 1 dB above the baseline's, and its sharpness is closer to
+the targets' than the L1-only generator's (sharpness_gap smaller).
+
+Planted faults (tests/grading/test_lab07.py), each failing for its reason,
+with the figures they got on a --quick run of seed 0 (baseline PSNR 18.23 dB):
+
+| fault                                         | PSNR gain (dB) | sharpness gap vs L1-only | fails on       |
+|-----------------------------------------------|----------------|--------------------------|----------------|
+| the trivial baseline (gray copied to RGB)     | 0.00           | see the test             | PSNR gain      |
+| an untrained G of the same architecture       | see the test   | see the test             | PSNR gain      |
+| the L1-only G submitted as the L1 + cGAN one  | as L1-only     | equal (not closer)       | sharpness      |
+| the target of the nearest training input      | see the test   | see the test             | PSNR gain      |
+  (memorisation: nearest in the input's pixels)
+
+A *translator* is any callable x -> outputs (numpy, same batch); planted
+faults are translators too.
+"""
+
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ganlab.data.paired import as_photos, load_pair_arrays
+from ganlab.grading.common import verdict
+from ganlab.metrics.image_quality import sharpness, translation_figures
+from ganlab.training.runfolder import read_json
+
+BAR = {"psnr_gain_db": 1.0}
+
+GRADED_TASKS = ("colorize",)
+"""Tasks with a grading bar (the others are reported, not graded)."""
+
+NETWORKS = {"l1_cgan": "generator.keras", "l1_only": "generator_l1_only.keras"}
+
+
+def baseline_translator(channels):
+    """The trivial translation the bar is measured against: zeros in G's output space.
+
+    For `colorize` (G predicts a and b) that is a = b = 0, the gray input
+    copied to the three channels; for the other tasks (no bar) a flat gray
+    image, a reference figure only.
+    """
+
+    def translate(x):
+        x = np.asarray(x, "float32")
+        return np.zeros((*x.shape[:-1], channels), "float32")
+
+    return translate
+
+
+def translation_report(task, x, outputs, y):
+    """The figures of one set of outputs G(x) against the targets y.
+
+    L1, PSNR and SSIM compare the photos (`as_photos`: for colorize, L and
+    (a, b) joined into RGB); sharpness and sharpness_gap compare G's own
+    outputs with the targets (the chroma, for colorize).
+    """
+    figures = translation_figures(as_photos(task, x, outputs), as_photos(task, x, y))
+    s = sharpness(outputs, y)
+    figures["sharpness"] = s
+    figures["sharpness_gap"] = float(abs(np.log(max(s, 1e-12))))
+    return figures
+
+
+def generator_translator(generator, batch_size=64):
+    """A translator G(x) of a saved generator, in inference mode."""
+
+    def translate(x):
+        return generator.predict(np.asarray(x, "float32"), batch_size=batch_size, verbose=0)
+
+    return translate
+
+
+def held_out_pairs(task, image_size):
+    """The lab's fixed held-out pairs (never those a run recorded)."""
+    return load_pair_arrays(task, "test", image_size)
+
+
+def grade_pix2pix(translate, translate_l1_only, x, y, baseline, task="colorize",
+                  psnr_gain_db=BAR["psnr_gain_db"]):
+    """Lab 07's bar on held-out pairs (x, y).
+
+    Args:
+        task: the pairs' task (how they make photos: `as_photos`).
+        translate: the L1 + cGAN translator, x -> outputs.
+        translate_l1_only: the L1-only translator (the ablation).
+        x, y: held-out inputs and targets.
+        baseline: the trivial translator (`baseline_translator`).
+        psnr_gain_db: the PSNR the L1 + cGAN outputs must gain over the baseline.
+
+    Returns:
+        `l1_cgan`, `l1_only`, `baseline`: each a dict of figures (l1, psnr,
+        ssim, sharpness, sharpness_gap); `psnr_gain` (dB) and `passed`,
+        `failures`.
+    """
+    figs = {}
+    for name, fn in (("l1_cgan", translate), ("l1_only", translate_l1_only),
+                     ("baseline", baseline)):
+        out = np.asarray(fn(x), "float32")
+        if out.shape != y.shape or not np.all(np.isfinite(out)):
+            return {"passed": False,
+                    "failures": [f"{name}: outputs of shape {out.shape} (or not finite); "
+                                 f"the targets are {y.shape}"]}
+        figs[name] = translation_report(task, x, out, y)
+    gain = figs["l1_cgan"]["psnr"] - figs["baseline"]["psnr"]
+    gap, gap_l1 = figs["l1_cgan"]["sharpness_gap"], figs["l1_only"]["sharpness_gap"]
+    figures = {**figs, "psnr_gain": gain, "images": int(len(x))}
+    return verdict(figures, [
+        ("psnr_gain", gain, ">=", psnr_gain_db, gain >= psnr_gain_db),
+        ("sharpness_gap (L1-only's: %.3g)" % gap_l1, gap, "<", gap_l1, gap < gap_l1),
+    ])
+
+
+def load_pix2pix_run(run_dir):
+    """(config, {"l1_cgan": G, "l1_only": G}) of a lab 07 run folder.
+
+    Raises:
+        ValueError: if the folder, its config.json or a generator is missing.
+    """
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise ValueError(f"Run folder not found. Received: run_dir={str(run_dir)!r}")
+    config = read_json(run_dir / "config.json")
+    nets = {}
+    for key, name in NETWORKS.items():
+        if not (run_dir / name).is_file():
+            raise ValueError(f"The run has no {name}. Received: path={str(run_dir / name)!r}")
+        nets[key] = keras.saving.load_model(run_dir / name)
+    return config, nets
+
+
+def grade_lab07(run_dir):
+    """Grade a lab 07 run folder (its task must be one of `GRADED_TASKS`).
+
+    The image size is read from the saved generator, the task from
+    config.json; the pairs are the library's held-out ones.
+
+    Raises:
+        ValueError: for a missing run or generator, or a task without a bar.
+    """
+    config, nets = load_pix2pix_run(run_dir)
+    task = config.get("task")
+    if task not in GRADED_TASKS:
+        raise ValueError(f"lab 07 has a grading bar for {GRADED_TASKS} only. Received: task={task!r}")
+    size = nets["l1_cgan"].input_shape[1]
+    x, y = held_out_pairs(task, size)
+    return grade_pix2pix(generator_translator(nets["l1_cgan"]), generator_translator(nets["l1_only"]),
+                         x, y, baseline_translator(y.shape[-1]), task)
