@@ -8,7 +8,9 @@ beta_1=0.5); the learning rate decays linearly to 0 over the second half
 paper's ablation, the same G with L1 alone. Default task: `colorize`
 (--task colorize|edges2photo|folder:PATH), built from the embedded photos:
 training crops of five photos, held-out crops of two others (a cat and a
-flower) that are never trained on. In runs/07_pix2pix/:
+flower) that are never trained on. As in the reference code's colorization,
+G sees the lightness L and predicts the chroma (a, b) of CIELAB; the photo
+is L and G's (a, b) put together. In runs/07_pix2pix/:
 
 * samples.png: held-out examples, one per row: input | L1 only | L1 + cGAN |
   target. L1 alone averages the plausible colors (sepia, washed out); the

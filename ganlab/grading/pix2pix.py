@@ -3,8 +3,9 @@
 The grader loads the run's two generators, `generator.keras` (L1 + cGAN)
 and `generator_l1_only.keras` (the paper's "L1 alone" ablation, trained from
 the same seed), translates the held-out pairs of the task (the photos
-`chelsea` and `flower`, never trained on; `ganlab.data.paired`), and
-recomputes (`ganlab.metrics.image_quality`):
+`chelsea` and `flower`, never trained on; `ganlab.data.paired`) one image
+at a time in training mode, as the paper tests (`generator_translator`),
+and recomputes (`ganlab.metrics.image_quality`):
 
 - PSNR (dB, mean over images), L1 and SSIM of the photos each generator
   makes against the held-out photos, and of the trivial baseline's: for
@@ -39,6 +40,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import tensorflow as tf
 
 from ganlab.data.paired import as_photos, load_pair_arrays
 from ganlab.grading.common import verdict
@@ -82,11 +84,29 @@ def translation_report(task, x, outputs, y):
     return figures
 
 
-def generator_translator(generator, batch_size=64):
-    """A translator G(x) of a saved generator, in inference mode."""
+def generator_translator(generator):
+    """A translator G(x) of a saved generator, run as the paper tests it.
+
+    "At inference time, we run the generator net in exactly the same manner
+    as during the training phase ... we apply dropout at test time, and we
+    apply batch normalization using the statistics of the test batch"
+    (Isola 2017, Section 3.3), with test batches of one image (the reference
+    code's test.py): each image is translated on its own, in training mode,
+    so its batchnorm statistics are its own (instance normalisation) and no
+    held-out image affects another's translation. The calls are stateless:
+    the network's variables (batchnorm statistics, dropout seeds) do not
+    change, so the same network gives the same translations every time.
+    """
+
+    @tf.function(reduce_retracing=True)
+    def one(trainable, frozen, image):
+        return generator.stateless_call(trainable, frozen, image, training=True)[0]
 
     def translate(x):
-        return generator.predict(np.asarray(x, "float32"), batch_size=batch_size, verbose=0)
+        trainable = [v.value for v in generator.trainable_variables]
+        frozen = [v.value for v in generator.non_trainable_variables]
+        x = tf.convert_to_tensor(np.asarray(x, "float32"))
+        return np.concatenate([one(trainable, frozen, x[i : i + 1]).numpy() for i in range(len(x))])
 
     return translate
 

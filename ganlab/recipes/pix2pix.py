@@ -139,16 +139,18 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
         model = build(adversarial)
         data = paired_dataset(x, y, batch_size, seed=seed).repeat()
 
+        translate = grader.generator_translator(model.generator)  # as the grader: one image at a time
+
         def evaluate(m):
-            return grader.translation_report(task, xt, m.translate(xt), yt)
+            return grader.translation_report(task, xt, translate(xt), yt)
 
         def render(m, epoch):
-            made = as_photos(task, xt[shown], m.translate(xt[shown]))
+            made = as_photos(task, xt[shown], translate(xt[shown]))
             return triplet_grid([xt[shown], made, photos[shown]])
 
         fit_logged(model, data, run.file(f"tb/{name}"), epochs, steps_per_epoch,
                    evaluate=evaluate, render=render)
-        outputs[name] = model.translate(xt)
+        outputs[name] = translate(xt)
         metrics[name] = {"losses": {k: float(v) for k, v in model.results().items()
                                     if model.trackers[k] in model.metrics},
                          **grader.translation_report(task, xt, outputs[name], yt)}
