@@ -141,10 +141,10 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
 
         translate = grader.generator_translator(model.generator)  # as the grader: one image at a time
 
-        def evaluate(m):
+        def evaluate(m, translate=translate):
             return grader.translation_report(task, xt, translate(xt), yt)
 
-        def render(m, epoch):
+        def render(m, epoch, translate=translate):
             made = as_photos(task, xt[shown], translate(xt[shown]))
             return triplet_grid([xt[shown], made, photos[shown]])
 

@@ -69,7 +69,8 @@ def main():
         single, logs1, moved = one_run(one_device, adversarial, x, y)
         mirrored, logs2, _ = one_run(two_replicas, adversarial, x, y)
         out["l1_cgan" if adversarial else "l1_only"] = {
-            "max_weight_diff": max(float(np.max(np.abs(a - b))) for a, b in zip(single, mirrored, strict=True)),
+            "max_weight_diff": max(float(np.max(np.abs(a - b)))
+                                   for a, b in zip(single, mirrored, strict=True)),
             "min_kernel_move": moved,
             "logs_single": logs1,
             "logs_mirrored": logs2,
