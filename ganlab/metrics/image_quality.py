@@ -95,3 +95,16 @@ def translation_figures(output, target):
         "sharpness": s,
         "sharpness_gap": float(abs(np.log(max(s, 1e-12)))),
     }
+
+
+def spread(output, target):
+    """The spread of a set of outputs' values relative to their targets': std / std.
+
+    Over every pixel and channel of the set. For colorization, where G
+    predicts the chroma (a, b), this is the width of the color histograms
+    that Isola 2017 (Fig. 7) compares: an L1-trained G averages the
+    plausible colors towards gray and its histogram is narrower than the
+    photos' (spread below 1); the adversarial term widens it.
+    """
+    output, target = _check(output, target)
+    return float(output.std() / max(float(target.std()), 1e-12))

@@ -185,6 +185,7 @@ def unet_generator(
     ngf=64,
     dropout=0.5,
     dropout_at_inference=False,
+    norm="batch",
     seed=None,
     name="unet_generator",
 ):
@@ -216,6 +217,13 @@ def unet_generator(
     reference's LeakyReLU runs in place on the tensor that it then
     concatenates, so its skip is activated too.
 
+    `norm="instance"` is the reference's `--norm instance`: every batchnorm
+    becomes an instance norm (no affine parameters) and every convolution
+    gets a bias. The paper trains with batch size 1, where batchnorm in
+    training mode *is* instance norm, and tests the same way; instance norm
+    computes that per-image normalisation in batches of any size, and the
+    same at inference.
+
     Args:
         image_size: side of the square input and output: a power of 2 >= 16.
         in_channels: channels of the input x (e.g. 1 for a gray image).
@@ -225,21 +233,24 @@ def unet_generator(
             0 turns dropout off (the reference's `--no_dropout`).
         dropout_at_inference: keep dropout on when the net is called with
             `training=False`, as the paper does at test time.
+        norm: "batch" (the reference's default) or "instance".
         seed: integer seed of the dropout masks.
         name: name of the model.
 
     Returns:
         A functional `keras.Model` from `(batch, image_size, image_size,
         in_channels)` to `(batch, image_size, image_size, out_channels)`.
-        Layers are named `down{i}` (convs), `down{i}_bn`, `down{i}_lrelu`,
-        `up{i}` (transposed convs, up{i} undoing down{i}), `up{i}_bn`,
+        Layers are named `down{i}` (convs), `down{i}_bn` (`_in` for
+        instance norm), `down{i}_lrelu`, `up{i}` (transposed convs, up{i}
+        undoing down{i}), `up{i}_bn` (`_in`),
         `up{i}_dropout`, `skip{i}` (the concatenation fed to up{i}) and
         `bottleneck` (the innermost 1x1 map).
 
     Raises:
         ValueError: if `image_size` is not a power of 2 >= 16, or
             `in_channels`, `out_channels` or `ngf` is not a positive
-            integer, or `dropout` is not in [0, 1).
+            integer, `dropout` is not in [0, 1), or `norm` is neither
+            "batch" nor "instance".
 
     Example:
 
@@ -254,14 +265,18 @@ def unet_generator(
     _check_int("ngf", ngf, 1)
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
         raise ValueError(f"`dropout` must be a number in [0, 1). Received: dropout={dropout!r}")
+    if norm not in ("batch", "instance"):
+        raise ValueError(f"`norm` must be 'batch' or 'instance'. Received: norm={norm!r}")
     filters = unet_filters(image_size, ngf)
     depth = len(filters)
+    bias = norm == "instance"  # the reference: use_bias = (norm is InstanceNorm2d)
+    suffix = "bn" if norm == "batch" else "in"
 
     def conv(f, i):
-        return layers.Conv2D(f, 4, strides=2, padding="same", use_bias=False,
+        return layers.Conv2D(f, 4, strides=2, padding="same", use_bias=bias,
                              kernel_initializer=_conv_init(), name=f"down{i}")
 
-    def upconv(f, i, bias=False):
+    def upconv(f, i, bias=bias):
         return layers.Conv2DTranspose(f, 4, strides=2, padding="same", use_bias=bias,
                                       kernel_initializer=_conv_init(), name=f"up{i}")
 
@@ -272,7 +287,7 @@ def unet_generator(
     skips.append(h)
     for i in range(2, depth):
         h = conv(filters[i - 1], i)(h)
-        h = _norm("batch", f"down{i}_bn")(h)
+        h = _norm(norm, f"down{i}_{suffix}")(h)
         h = layers.LeakyReLU(negative_slope=0.2, name=f"down{i}_lrelu")(h)
         skips.append(h)
     h = conv(filters[-1], depth)(h)  # innermost: no norm
@@ -283,7 +298,7 @@ def unet_generator(
             h = layers.Concatenate(name=f"skip{i}")([skips[i - 1], h])
         h = layers.ReLU(name=f"up{i}_relu")(h)
         h = upconv(filters[i - 2], i)(h)
-        h = _norm("batch", f"up{i}_bn")(h)
+        h = _norm(norm, f"up{i}_{suffix}")(h)
         if dropout and 5 <= i < depth:  # a middle ngf*8 block of the reference
             h = GlobalBatchDropout(
                 dropout, at_inference=dropout_at_inference,

@@ -56,7 +56,7 @@ class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
 
 def pix2pix_model(image_size, in_channels, out_channels, ngf=64, ndf=64, n_layers=3,
                   lr=2e-4, lambda_l1=100.0, adversarial=True, seed=0, total_steps=None,
-                  steps_per_execution=1):
+                  norm="batch", steps_per_execution=1):
     """Lab 07's model: a U-Net G and a PatchGAN D on (x, y) pairs, compiled as the paper.
 
     Args:
@@ -71,12 +71,16 @@ def pix2pix_model(image_size, in_channels, out_channels, ngf=64, ndf=64, n_layer
         seed: the nets' dropout and the model's seed.
         total_steps: if given, the rate is constant for the first half of
             the steps and decays linearly to 0 over the second (`LinearDecay`).
+        norm: the nets' normalisation, "batch" (the reference's default) or
+            "instance" (what batchnorm computes at the paper's batch size 1,
+            in batches of any size; see `unet_generator`).
 
     Returns:
         A compiled `ganlab.models.Pix2Pix`.
     """
-    g = unet_generator(image_size, in_channels, out_channels, ngf=ngf, seed=seed)
-    d = patchgan_discriminator(image_size, in_channels + out_channels, n_layers=n_layers, ndf=ndf)
+    g = unet_generator(image_size, in_channels, out_channels, ngf=ngf, norm=norm, seed=seed)
+    d = patchgan_discriminator(image_size, in_channels + out_channels, n_layers=n_layers, norm=norm,
+                               ndf=ndf)
     model = Pix2Pix(g, d, seed=seed)
     def rate():
         return lr if total_steps is None else LinearDecay(lr, total_steps, max(1, total_steps // 2))

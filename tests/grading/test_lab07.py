@@ -3,8 +3,8 @@
 The bar (labs/07_pix2pix.py docstring, `ganlab.grading.pix2pix.BAR`),
 recomputed from generator.keras and generator_l1_only.keras on the 128
 held-out pairs of `colorize`: the L1 + cGAN PSNR >= 1 dB above the gray
-input copied to RGB, and its sharpness closer to the targets' than the
-L1-only G's. Each planted fault must fail, for its reason.
+input copied to RGB, and the spread of its colors closer to the targets'
+than the L1-only G's. Each planted fault must fail, for its reason.
 """
 
 import json
@@ -88,18 +88,18 @@ def test_planted_faults_fail_for_their_reason(graded):
         "baseline": (grader.baseline_translator(2), "psnr_gain"),
         "untrained": (grader.generator_translator(grading.untrained_like(nets["l1_cgan"])),
                       "psnr_gain"),
-        "l1_only": (grader.generator_translator(nets["l1_only"]), "sharpness_gap"),
+        "l1_only": (grader.generator_translator(nets["l1_only"]), "spread_gap"),
         "memoriser": (nearest_training_target(size), "psnr_gain"),
     }
     table = {}
     for name, (translate, reason) in faults.items():
         report = grade(graded, translate)
-        table[name] = (round(report["psnr_gain"], 2), round(report["l1_cgan"]["sharpness_gap"], 3),
-                       round(report["l1_only"]["sharpness_gap"], 3), failed_checks(report))
+        table[name] = (round(report["psnr_gain"], 2), round(report["l1_cgan"]["spread_gap"], 3),
+                       round(report["l1_only"]["spread_gap"], 3), failed_checks(report))
         assert not report["passed"], (name, report)
         assert reason in failed_checks(report), (name, report["failures"])
     print(table)
-    # the baseline gains nothing by definition; the L1-only G fails on sharpness alone
+    # the baseline gains nothing by definition; the L1-only G fails on the colors' spread
     assert table["baseline"][0] == 0.0
     assert table["l1_only"][1] == table["l1_only"][2]
 

@@ -43,3 +43,9 @@ def test_blur_lowers_sharpness():
 def test_shapes_must_match():
     with pytest.raises(ValueError, match="Received: output.shape"):
         iq.translation_figures(np.zeros((2, 8, 8, 3)), np.zeros((2, 8, 8, 1)))
+
+
+def test_spread_hand_value():
+    target = np.array([-1.0, 1.0, -1.0, 1.0], "float32").reshape(1, 2, 2, 1)  # std 1
+    assert iq.spread(0.5 * target, target) == pytest.approx(0.5)
+    assert iq.spread(np.zeros_like(target), target) == 0.0

@@ -30,6 +30,27 @@ def test_unet_256_has_the_reference_parameter_count(unet_256):
     assert trainable(unet_256) == 54_413_955
 
 
+def test_unet_256_with_instance_norm():
+    # the reference's --norm instance: InstanceNorm2d without affine parameters, and a
+    # bias on every convolution: 54,413,955 + 3,008 (down-conv biases) + 2,496 (up-conv
+    # biases) - 4,864 - 4,992 (batchnorm scales and offsets) = 54,409,603
+    g = unet_generator(256, 3, 3, ngf=64, norm="instance")
+    assert trainable(g) == 54_409_603
+    norms = [layer for layer in g.layers if isinstance(layer, keras.layers.GroupNormalization)]
+    assert len(norms) == 13 and not any(isinstance(layer, keras.layers.BatchNormalization)
+                                        for layer in g.layers)
+    assert all(c.use_bias for c in g.layers if isinstance(c, keras.layers.Conv2D))
+
+
+def test_instance_norm_unet_translates_each_image_alone():
+    g = unet_generator(32, 1, 2, ngf=4, norm="instance")
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 32, 32, 1)).astype("float32")
+    together = keras.ops.convert_to_numpy(g(x, training=True))
+    alone = np.concatenate([keras.ops.convert_to_numpy(g(x[i:i + 1], training=True)) for i in range(4)])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(g(x)), together, atol=1e-5)
+
+
 def test_patchgan_70_has_the_reference_parameter_count_and_a_30x30_map():
     d = patchgan_discriminator(256, 6, n_layers=3, norm="batch", ndf=64)
     assert trainable(d) == 2_768_705
@@ -232,6 +253,7 @@ def test_dropout_round_trip_keeps_its_options():
     ({"out_channels": 2.0}, "out_channels=2.0"),
     ({"ngf": -1}, "ngf=-1"),
     ({"dropout": 1.0}, "dropout=1.0"),
+    ({"norm": None}, "norm=None"),
 ])
 def test_unet_bad_inputs(kwargs, match):
     args = {"image_size": 32, "in_channels": 1, "out_channels": 3, "ngf": 4, **kwargs}
