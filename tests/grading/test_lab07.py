@@ -119,3 +119,21 @@ def test_a_task_without_a_bar_is_an_error(graded, tmp_path):
     (copy / "config.json").write_text(json.dumps({**config, "task": "edges2photo"}))
     with pytest.raises(ValueError, match="Received: task='edges2photo'"):
         grader.grade_lab07(copy)
+
+
+@pytest.mark.parametrize("args, match", [
+    (["--task", "colorise"], "task='colorise'"),
+    (["--image-size", "48"], "image_size=48"),
+])
+def test_a_users_mistake_is_one_line_and_exit_2(tmp_path, args, match):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    lab = Path(__file__).resolve().parents[2] / "labs" / f"{LAB}.py"
+    proc = subprocess.run([sys.executable, str(lab), "--quick", "--out", str(tmp_path), *args],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = [line for line in proc.stderr.splitlines() if line.startswith(f"{LAB}.py: error:")]
+    assert len(lines) == 1 and match in lines[0], proc.stderr[-2000:]
+    assert not (tmp_path / LAB).exists()
