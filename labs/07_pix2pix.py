@@ -64,7 +64,7 @@ def main(args):
     with RunFolder(args.out, "07_pix2pix") as run:
         run.write_config(vars(args), image_size=size, ngf=ngf, steps_per_epoch=steps)
         metrics = pix2pix.train_pix2pix(run, build, args.task, size, args.epochs, steps,
-                                        args.batch_size, args.seed)
+                                        args.batch_size, args.seed, args.direction)
         if args.task in grader.GRADED_TASKS:
             metrics["grade"] = grader.grade_lab07(run.path)
         run.write_metrics(metrics)
@@ -83,6 +83,8 @@ if __name__ == "__main__":
     p = lab.parser(__doc__, default_epochs=40, quick_epochs=12)
     p.add_argument("--task", default="colorize",
                    help="colorize (default), edges2photo, or folder:PATH (side-by-side JPEGs)")
+    p.add_argument("--direction", default="AtoB", choices=("AtoB", "BtoA"),
+                   help="folder:PATH pairs: AtoB (left half is the input, default) or BtoA (facades)")
     p.add_argument("--image-size", type=int, default=None, help="image side (32 quick, 64 full)")
     p.add_argument("--ngf", type=int, default=None, help="U-Net base filters (16 quick, 64 full)")
     p.add_argument("--ndf", type=int, default=None, help="PatchGAN base filters (default: ngf)")

@@ -115,7 +115,8 @@ def task_channels(task, image_size=32):
     return x.shape[-1], y.shape[-1]
 
 
-def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_size=16, seed=0):
+def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_size=16, seed=0,
+                  direction="AtoB"):
     """Lab 07's run: L1 + cGAN, then L1 only from the same seed, on one paired task.
 
     Args:
@@ -124,6 +125,7 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
             scope), e.g. `lambda adv: runtime.build(lambda: pix2pix_model(...))`.
         task: "colorize", "edges2photo" or "folder:PATH".
         image_size, epochs, steps_per_epoch, batch_size, seed: the training.
+        direction: for folders, "AtoB" (the left half is the input) or "BtoA".
 
     Writes tb/l1_cgan and tb/l1_only (losses, held-out figures each epoch
     and the grid of the first `SHOWN` held-out pairs), generator.keras,
@@ -133,8 +135,8 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
     Returns:
         metrics: {"l1_cgan": {losses, figures}, "l1_only": ..., "baseline": figures}.
     """
-    x, y = load_pair_arrays(task, "train", image_size)
-    xt, yt = load_pair_arrays(task, "test", image_size)
+    x, y = load_pair_arrays(task, "train", image_size, direction)
+    xt, yt = load_pair_arrays(task, "test", image_size, direction)
     shown = slice(0, len(xt), max(1, len(xt) // SHOWN))
     photos = as_photos(task, xt, yt)
     outputs, metrics = {}, {}
