@@ -43,6 +43,8 @@ gap 0.223):
 | the target of the nearest training input       | +0.48 dB  | 0.194      | PSNR gain          |
   (memorisation: the training pair whose L is nearest in pixels; the
   held-out photos are never trained on, so a copy cannot score)
+| config.json edited to --task edges2photo       | -         | -          | target check       |
+| lab 06's (conditional digits) generator        | -         | -          | network: 2 inputs  |
 
 The L1-only G gains the most PSNR (+2.12 to +2.93 dB on seeds 0-2): PSNR
 rewards the averaged colors that L1 produces, which is why the bar asks the
@@ -60,7 +62,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganlab.data.paired import as_photos, load_pair_arrays
-from ganlab.grading.common import verdict
+from ganlab.grading.common import check_generator, check_targets, grade_or_fail, verdict
 from ganlab.metrics.image_quality import sharpness, spread, translation_figures
 from ganlab.training.runfolder import read_json
 
@@ -68,6 +70,9 @@ BAR = {"psnr_gain_db": 1.0}
 
 GRADED_TASKS = ("colorize",)
 """Tasks with a grading bar (the others are reported, not graded)."""
+
+TARGET = {"task": "colorize"}
+"""The data the bar is defined for (a run's config.json must not say otherwise)."""
 
 NETWORKS = {"l1_cgan": "generator.keras", "l1_only": "generator_l1_only.keras"}
 
@@ -187,20 +192,20 @@ def load_pix2pix_run(run_dir):
     return config, nets
 
 
+@grade_or_fail
 def grade_lab07(run_dir):
-    """Grade a lab 07 run folder (its task must be one of `GRADED_TASKS`).
+    """Grade a lab 07 run folder: both generators on the lab's held-out colorize pairs.
 
-    The image size is read from the saved generator, the task from
-    config.json; the pairs are the library's held-out ones.
-
-    Raises:
-        ValueError: for a missing run or generator, or a task without a bar.
+    The pairs are the library's (never those a run recorded); the image size
+    is read from the saved generator. A folder that cannot be graded (a
+    missing file, a run on another task, a generator that is not an
+    L -> (a, b) image net) fails with its one-line reason.
     """
     config, nets = load_pix2pix_run(run_dir)
-    task = config.get("task")
-    if task not in GRADED_TASKS:
-        raise ValueError(f"lab 07 has a grading bar for {GRADED_TASKS} only. Received: task={task!r}")
+    check_targets(config, TARGET, "07")
+    for net in nets.values():
+        check_generator(net, 1, (None, None, 2), "07")
     size = nets["l1_cgan"].input_shape[1]
-    x, y = held_out_pairs(task, size)
+    x, y = held_out_pairs(TARGET["task"], size)
     return grade_pix2pix(generator_translator(nets["l1_cgan"]), generator_translator(nets["l1_only"]),
-                         x, y, baseline_translator(y.shape[-1]), task)
+                         x, y, baseline_translator(y.shape[-1]), TARGET["task"])

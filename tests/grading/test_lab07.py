@@ -109,16 +109,31 @@ def test_outputs_of_the_wrong_shape_fail(graded):
     assert not report["passed"] and "outputs of shape" in report["failures"][0]
 
 
-def test_a_task_without_a_bar_is_an_error(graded, tmp_path):
+def copy_run(run, folder):
+    folder.mkdir()
+    for name in ("config.json", *grader.NETWORKS.values()):
+        (folder / name).write_bytes((run / name).read_bytes())
+    return folder
+
+
+def test_forged_run_folders_fail_in_one_line(graded, tmp_path):
     run = graded[0]
-    config = json.loads((run / "config.json").read_text())
-    copy = tmp_path / "run"
-    copy.mkdir()
-    for name in grader.NETWORKS.values():
-        (copy / name).write_bytes((run / name).read_bytes())
-    (copy / "config.json").write_text(json.dumps({**config, "task": "edges2photo"}))
-    with pytest.raises(ValueError, match="Received: task='edges2photo'"):
-        grader.grade_lab07(copy)
+    edited = copy_run(run, tmp_path / "edited")
+    config = json.loads((edited / "config.json").read_text())
+    (edited / "config.json").write_text(json.dumps({**config, "task": "edges2photo"}))
+    report = grader.grade_lab07(edited)
+    assert not report["passed"]
+    assert report["failures"] == ["lab 07 ran with --task edges2photo; the bar is defined for colorize"]
+
+    from ganlab.nets import conditional_dcgan_generator
+
+    other = copy_run(run, tmp_path / "other")
+    conditional_dcgan_generator(4, 10, image_size=16, channels=1, width=4).save(other / "generator.keras")
+    report = grader.grade_lab07(other)
+    assert not report["passed"] and "generator.keras takes 2 input(s)" in report["failures"][0]
+    (other / "generator.keras").unlink()
+    report = grader.grade_lab07(other)
+    assert not report["passed"] and "has no generator.keras" in report["failures"][0]
 
 
 @pytest.mark.parametrize("args, match", [
