@@ -5,10 +5,11 @@ patch by patch. G descends the conditional adversarial loss plus
 lambda * L1(y, G(x)), lambda = 100; D's loss is halved; Adam(2e-4,
 beta_1=0.5); the learning rate decays linearly to 0 over the second half
 (the reference code's schedule). From the same seed the lab also trains the
-paper's ablation, the same G with L1 alone. Default task: `colorize`
-(--task colorize|edges2photo|folder:PATH), built from the embedded photos:
-training crops of five photos, held-out crops of two others (a cat and a
-flower) that are never trained on. As in the reference code's colorization,
+paper's ablation, the same G with L1 alone. Default task: `colorize`, built
+from the embedded photos: training crops of five photos, held-out crops of
+two others (a cat and a flower) that are never trained on (--task
+edges2photo, folder:PATH of side-by-side JPEGs, or facades, edges2shoes, ...
+downloaded once). As in the reference code's colorization,
 G sees the lightness L and predicts the chroma (a, b) of CIELAB; the photo
 is L and G's (a, b) put together. In runs/07_pix2pix/:
 
@@ -52,7 +53,7 @@ def main(args):
     size = args.image_size or (32 if args.quick else 64)
     ngf = args.ngf or (16 if args.quick else 64)
     steps = args.steps or (100 if args.quick else 500)
-    c_in, c_out = pix2pix.task_channels(args.task, size)
+    c_in, c_out = pix2pix.task_channels(args.task, size, args.direction)
     lab.runtime().check_batch_size(args.batch_size)
     total = args.epochs * steps
 
@@ -82,9 +83,11 @@ def main(args):
 if __name__ == "__main__":
     p = lab.parser(__doc__, default_epochs=40, quick_epochs=12)
     p.add_argument("--task", default="colorize",
-                   help="colorize (default), edges2photo, or folder:PATH (side-by-side JPEGs)")
-    p.add_argument("--direction", default="AtoB", choices=("AtoB", "BtoA"),
-                   help="folder:PATH pairs: AtoB (left half is the input, default) or BtoA (facades)")
+                   help="colorize (default), edges2photo, folder:PATH (side-by-side JPEGs), or a "
+                        "pix2pix dataset to download once: facades, edges2shoes, maps, ...")
+    p.add_argument("--direction", default=None, choices=("AtoB", "BtoA"),
+                   help="side-by-side pairs: AtoB (left half is the input) or BtoA; default: "
+                        "the dataset's usual one (facades BtoA), AtoB for folders")
     p.add_argument("--image-size", type=int, default=None, help="image side (32 quick, 64 full)")
     p.add_argument("--ngf", type=int, default=None, help="U-Net base filters (16 quick, 64 full)")
     p.add_argument("--ndf", type=int, default=None, help="PatchGAN base filters (default: ngf)")

@@ -21,11 +21,14 @@ times the image side (so a 32x32 example shows a 96x96 region, scaled
 down), fixed by a seed: students, labs and graders see the same examples.
 
 Real datasets come as folders of side-by-side JPEGs (the format of the
-pix2pix datasets: `facades`, `edges2shoes`, ... from
-`http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/`): `folder:PATH`
-reads `PATH/train/*.jpg` and `PATH/test/*.jpg` (or `PATH/val/*.jpg`), each
-image A|B, the left half A and the right half B. `direction="AtoB"` makes A
-the input; facades is usually run `BtoA` (labels to photo).
+pix2pix datasets: `facades`, `edges2shoes`, ... from `PIX2PIX_URL`):
+`folder:PATH` reads `PATH/train/*.jpg` and `PATH/test/*.jpg` (or
+`PATH/val/*.jpg`), each image A|B, the left half A and the right half B.
+`direction="AtoB"` makes A the input; facades is usually run `BtoA` (labels
+to photo). The names of `PIX2PIX_DATASETS` are downloaded once with
+`keras.utils.get_file` (into the Keras cache) by users who have the
+internet; without it they fail at once, in one line
+(`DatasetUnavailableError`).
 
 Everything is float32, NHWC, in [-1, 1].
 """
@@ -40,6 +43,13 @@ from ganlab.data.images import load_photo_sources
 
 PAIRED_TASKS = ("colorize", "edges2photo")
 """The embedded paired tasks; `folder:PATH` reads side-by-side JPEGs."""
+
+PIX2PIX_URL = "http://efrosgans.eecs.berkeley.edu/pix2pix/datasets/"
+"""Where the pix2pix authors serve their datasets, `<name>.tar.gz`."""
+
+PIX2PIX_DATASETS = {"facades": "BtoA", "cityscapes": "BtoA", "maps": "AtoB",
+                    "edges2shoes": "AtoB", "edges2handbags": "AtoB", "night2day": "AtoB"}
+"""The downloadable pix2pix datasets and the direction the paper runs them in."""
 
 PAIRED_CROP_SCALE = 3
 """Side of the crop taken from a source photo, in image sides."""
@@ -60,12 +70,42 @@ _CROP_SEED = {"train": 21, "test": 22}
 
 # ------------------------------------------------------------------ checks
 def _check_task(task):
-    if isinstance(task, str) and (task in PAIRED_TASKS or task.startswith("folder:")):
+    if isinstance(task, str) and (task in PAIRED_TASKS or task in PIX2PIX_DATASETS
+                                  or task.startswith("folder:")):
         return task
     raise ValueError(
-        f"`task` must be one of {', '.join(PAIRED_TASKS)} or 'folder:PATH'. "
-        f"Received: task={task!r}"
+        f"`task` must be one of {', '.join(PAIRED_TASKS)}, 'folder:PATH' or a pix2pix dataset "
+        f"({', '.join(PIX2PIX_DATASETS)}). Received: task={task!r}"
     )
+
+
+def download_pix2pix(name):
+    """Download and unpack a pix2pix dataset once (Keras cache); return its folder.
+
+    Raises:
+        ValueError: for an unknown name.
+        ganlab.data.tfds.DatasetUnavailableError: when the download fails
+            (no internet), in one line.
+    """
+    import keras
+
+    from ganlab.data.tfds import DatasetUnavailableError
+
+    if name not in PIX2PIX_DATASETS:
+        raise ValueError(f"`name` must be one of {', '.join(PIX2PIX_DATASETS)}. Received: name={name!r}")
+    try:
+        path = Path(keras.utils.get_file(f"{name}.tar.gz", PIX2PIX_URL + f"{name}.tar.gz",
+                                         cache_subdir="datasets/pix2pix", extract=True))
+    except Exception as err:  # offline, the error comes from urllib, wrapped by Keras
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        raise DatasetUnavailableError(
+            f"cannot download the pix2pix dataset {name!r} from {PIX2PIX_URL} ({first}); "
+            "without the internet use an embedded task (colorize, edges2photo) or folder:PATH"
+        ) from None
+    for folder in [path, *sorted(p for p in path.rglob("*") if p.is_dir())]:
+        if (folder / "train").is_dir():
+            return folder
+    raise DatasetUnavailableError(f"the download of {name!r} has no train/ folder: {path}")
 
 
 def _check_size(image_size):
@@ -230,14 +270,16 @@ def load_folder_pairs(root, split="train", image_size=256, direction="AtoB"):
 
 
 # ---------------------------------------------------------------- entry
-def load_pair_arrays(task="colorize", split="train", image_size=32, direction="AtoB"):
+def load_pair_arrays(task="colorize", split="train", image_size=32, direction=None):
     """A whole split of a paired task as numpy arrays (fixed: no seed, fixed order).
 
     Args:
-        task: "colorize", "edges2photo" or "folder:PATH".
+        task: "colorize", "edges2photo", "folder:PATH" or a name of
+            `PIX2PIX_DATASETS` (downloaded once).
         split: "train" or "test" (the held-out photos).
         image_size: side of the square images.
-        direction: for folders, "AtoB" or "BtoA".
+        direction: for folders and downloads, "AtoB" or "BtoA"; None: the
+            dataset's usual one (`PIX2PIX_DATASETS`), "AtoB" for folders.
 
     Returns:
         `(x, y)`: float32 inputs (n, S, S, C_in) and targets (n, S, S, C_out)
@@ -256,8 +298,11 @@ def load_pair_arrays(task="colorize", split="train", image_size=32, direction="A
     task = _check_task(task)
     if split not in ("train", "test"):
         raise ValueError(f"`split` must be 'train' or 'test'. Received: split={split!r}")
+    if task in PIX2PIX_DATASETS:
+        return load_folder_pairs(download_pix2pix(task), split, image_size,
+                                 direction or PIX2PIX_DATASETS[task])
     if task.startswith("folder:"):
-        return load_folder_pairs(task[len("folder:"):], split, image_size, direction)
+        return load_folder_pairs(task[len("folder:"):], split, image_size, direction or "AtoB")
     x, y = _embedded_pairs(task, split, _check_size(image_size))
     return x.copy(), y.copy()
 
@@ -324,7 +369,7 @@ def paired_dataset(x, y, batch_size=16, seed=0, shuffle=True, jitter=True, mirro
 
 
 def load_pairs(task="colorize", split="train", image_size=32, batch_size=16, seed=0,
-               shuffle=True, jitter=True, mirror=True, direction="AtoB"):
+               shuffle=True, jitter=True, mirror=True, direction=None):
     """A paired task as a batched `tf.data.Dataset` of `(input, target)`.
 
     Example:

@@ -109,14 +109,14 @@ def triplet_grid(columns):
     return figures.image_grid(stacked.reshape(n * len(columns), *stacked.shape[2:]), rows=n)
 
 
-def task_channels(task, image_size=32):
+def task_channels(task, image_size=32, direction=None):
     """(input channels, output channels) of a task's pairs: colorize (1, 2), edges2photo (1, 3)."""
-    x, y = load_pair_arrays(task, "test", image_size)
+    x, y = load_pair_arrays(task, "test", image_size, direction)
     return x.shape[-1], y.shape[-1]
 
 
 def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_size=16, seed=0,
-                  direction="AtoB"):
+                  direction=None):
     """Lab 07's run: L1 + cGAN, then L1 only from the same seed, on one paired task.
 
     Args:
@@ -125,7 +125,8 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
             scope), e.g. `lambda adv: runtime.build(lambda: pix2pix_model(...))`.
         task: "colorize", "edges2photo" or "folder:PATH".
         image_size, epochs, steps_per_epoch, batch_size, seed: the training.
-        direction: for folders, "AtoB" (the left half is the input) or "BtoA".
+        direction: for folders and downloads, "AtoB" (the left half is the
+            input) or "BtoA"; None: the dataset's usual one.
 
     Writes tb/l1_cgan and tb/l1_only (losses, held-out figures each epoch
     and the grid of the first `SHOWN` held-out pairs), generator.keras,

@@ -146,3 +146,30 @@ def test_jitter_crops_from_an_enlarged_pair():
                                   mirror=False)
     assert bx.shape == (32, 32, 1) and by.shape == (32, 32, 3)
     np.testing.assert_allclose(bx.numpy()[..., 0], by.numpy()[..., 0], atol=1e-6)
+
+
+def test_an_unreachable_download_fails_at_once_in_one_line(monkeypatch, tmp_path):
+    import time
+
+    from ganlab.data.tfds import DatasetUnavailableError
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(paired, "PIX2PIX_URL", "http://127.0.0.1:9/")  # nothing listens there
+    start = time.perf_counter()
+    with pytest.raises(DatasetUnavailableError, match="cannot download the pix2pix dataset 'facades'") as err:
+        paired.load_pair_arrays("facades", "train", 16)
+    assert time.perf_counter() - start < 10
+    assert len(str(err.value).splitlines()) == 1
+
+
+def test_a_downloaded_dataset_is_read_as_a_folder_in_its_usual_direction(monkeypatch, tmp_path):
+    import keras
+
+    root = tmp_path / "facades.tar.gz_extracted"
+    write_pairs(root / "facades" / "train", 2)
+    write_pairs(root / "facades" / "test", 1)
+    monkeypatch.setattr(keras.utils, "get_file", lambda *args, **kwargs: str(root))
+    x, y = paired.load_pair_arrays("facades", "train", 16)  # BtoA: the right half is the input
+    assert np.all(x[..., 0] > y[..., 0])
+    xa, ya = paired.load_pair_arrays("facades", "train", 16, direction="AtoB")
+    np.testing.assert_array_equal(xa, y)
