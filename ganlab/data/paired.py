@@ -34,6 +34,7 @@ Everything is float32, NHWC, in [-1, 1].
 """
 
 import functools
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -171,7 +172,10 @@ def lab_to_rgb(lightness, chroma):
             f"Received: lightness.shape={lightness.shape}, chroma.shape={chroma.shape}"
         )
     lab = np.concatenate([(lightness + 1.0) * 50.0, chroma * 110.0], axis=-1)
-    return (np.clip(lab2rgb(lab), 0.0, 1.0) * 2.0 - 1.0).astype(np.float32)
+    with warnings.catch_warnings():  # colors outside sRGB (a G's, early on) are clipped: expected
+        warnings.simplefilter("ignore", UserWarning)
+        rgb = lab2rgb(lab)
+    return (np.clip(rgb, 0.0, 1.0) * 2.0 - 1.0).astype(np.float32)
 
 
 def as_photos(task, x, y):
