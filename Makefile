@@ -29,6 +29,7 @@ bench: install
 	$(PY) benchmarks/labs.py
 	$(PY) benchmarks/distribute.py
 	$(PY) benchmarks/dcgan.py
+	$(PY) benchmarks/pix2pix.py
 
 clean:
 	rm -rf runs .pytest_cache

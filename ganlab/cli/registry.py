@@ -275,6 +275,17 @@ def _eval_digits(run_dir, config):
     return grading.grade_digits(sampler, baseline)
 
 
+def _is_pix2pix(config):
+    return "task" in config and "lambda_l1" in config
+
+
+def _eval_pix2pix(run_dir, config):
+    from ganlab import grading
+
+    return grading.grade_lab07(run_dir)
+
+
 register_evaluator(_is_gaussian, _eval_gaussian)
 register_evaluator(_is_mixture, _eval_mixture)
 register_evaluator(_is_digits, _eval_digits)
+register_evaluator(_is_pix2pix, _eval_pix2pix)

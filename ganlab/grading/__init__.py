@@ -53,3 +53,8 @@ __all__ = [
     "lab04_network_name", "lab05_snapshot_name", "latent_sampler", "load_run", "run_sampler",
     "sample_run", "spearman_last_half", "untrained_like", "verdict", "verdict_line",
 ]
+
+from ganlab.grading.pix2pix import BAR as LAB07_BAR  # noqa: E402
+from ganlab.grading.pix2pix import grade_lab07, grade_pix2pix  # noqa: E402
+
+__all__ += ["LAB07_BAR", "grade_lab07", "grade_pix2pix"]

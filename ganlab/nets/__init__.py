@@ -5,3 +5,4 @@ from ganlab.nets.judge import build_judge, judge_features, judge_predict, load_j
 from ganlab.nets.layers import MinibatchDiscrimination, MinibatchStddev
 from ganlab.nets.mlp import mlp_discriminator, mlp_generator
 from ganlab.nets.parallel_lines import ParallelLine, parallel_line_generator
+from ganlab.nets.pix2pix import GlobalBatchDropout, patchgan_discriminator, receptive_field, unet_generator
