@@ -46,7 +46,6 @@ from ganlab import grading  # first: importing ganlab silences TensorFlow's star
 from ganlab.grading import pix2pix as grader
 from ganlab.recipes import pix2pix
 from ganlab.training import lab
-from ganlab.training.runfolder import RunFolder
 
 
 def main(args):
@@ -62,7 +61,7 @@ def main(args):
             size, c_in, c_out, ngf, args.ndf or ngf, args.n_layers, args.lr, args.lambda_l1,
             adversarial, args.seed, total_steps=total, norm=args.norm))
 
-    with RunFolder(args.out, "07_pix2pix") as run:
+    with lab.run_folder(args, "07_pix2pix") as run:
         run.write_config(vars(args), image_size=size, ngf=ngf, steps_per_epoch=steps)
         metrics = pix2pix.train_pix2pix(run, build, args.task, size, args.epochs, steps,
                                         args.batch_size, args.seed, args.direction)

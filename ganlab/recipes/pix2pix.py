@@ -156,7 +156,9 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
             return triplet_grid([xt[shown], made, photos[shown]])
 
         fit_logged(model, data, run.file(f"tb/{name}"), epochs, steps_per_epoch,
-                   evaluate=evaluate, render=render)
+                   evaluate=evaluate, render=render, label=name,
+                   checkpointer=lambda extras, model=model, name=name:
+                   run.checkpointer(model, name, extras))
         outputs[name] = translate(xt)
         metrics[name] = {"losses": {k: float(v) for k, v in model.results().items()
                                     if model.trackers[k] in model.metrics},
