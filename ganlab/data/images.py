@@ -27,9 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganlab.data import tfds as _tfds
-
-EMBEDDED_DATASETS = ("digits", "faces", "photos", "printed_digits")
-"""Names of the datasets built from files that installed packages ship."""
+from ganlab.data.names import EMBEDDED_DATASETS
 
 SPLITS = ("train", "test")
 """Splits of every embedded dataset."""

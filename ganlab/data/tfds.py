@@ -96,7 +96,7 @@ def _check(name, split, image_size, with_labels):
 
 
 def _embedded():
-    from ganlab.data.images import EMBEDDED_DATASETS  # images imports this module
+    from ganlab.data.names import EMBEDDED_DATASETS
 
     return ", ".join(EMBEDDED_DATASETS)
 

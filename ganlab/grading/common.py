@@ -261,6 +261,22 @@ def check_targets(config, targets, lab):
             raise RunError(f"lab {lab} ran with {flag} {got}; the bar is defined for {want}")
 
 
+def latent_run_sampler(run_dir, targets, output_shape, lab):
+    """(config, sampler) of a run folder's generator, checked against the lab's targets and network.
+
+    z is drawn with the latent size of generator.keras itself and the prior
+    config.json records (a wrong prior only hurts the run).
+
+    Raises:
+        RunError: for a run made for other targets, or another lab's network.
+    """
+    config, generator = load_run(run_dir)
+    check_targets(config, targets, lab)
+    check_generator(generator, 1, output_shape, lab)
+    return config, latent_sampler(generator, generator.input_shape[-1],
+                                  config.get("latent", {}).get("distribution", "normal"))
+
+
 def grade_or_fail(grade_run):
     """Wrap a run-folder grader: a folder it cannot grade fails, with its one-line reason.
 

@@ -20,11 +20,8 @@ import numpy as np
 from ganlab.grading.common import (
     GRADING_SAMPLES,
     GRADING_SEED,
-    check_generator,
-    check_targets,
     grade_or_fail,
-    latent_sampler,
-    load_run,
+    latent_run_sampler,
     verdict,
 )
 from ganlab.metrics import normal_fit_report
@@ -62,9 +59,5 @@ def grade_lab01(run_dir, seed=GRADING_SEED):
     The run's config.json is read for its latent prior only; a run made for
     another target fails in one line, whatever its samples.
     """
-    config, generator = load_run(run_dir)
-    check_targets(config, TARGET, "01")
-    check_generator(generator, 1, (1,), "01")
-    sampler = latent_sampler(generator, generator.input_shape[-1],
-                             config.get("latent", {}).get("distribution", "normal"))
+    _, sampler = latent_run_sampler(run_dir, TARGET, (1,), "01")
     return grade_gaussian(sampler, seed=seed)

@@ -18,11 +18,8 @@ from ganlab.data import ring_of_gaussians
 from ganlab.grading.common import (
     GRADING_SAMPLES,
     GRADING_SEED,
-    check_generator,
-    check_targets,
     grade_or_fail,
-    latent_sampler,
-    load_run,
+    latent_run_sampler,
     verdict,
 )
 from ganlab.metrics import mode_report
@@ -58,9 +55,5 @@ def grade_modes(sampler, mixture, n=GRADING_SAMPLES, seed=GRADING_SEED,
 @grade_or_fail
 def grade_lab02(run_dir, seed=GRADING_SEED):
     """Grade a lab 02 run folder on the lab's own ring (radius 2, std 0.02)."""
-    config, generator = load_run(run_dir)
-    check_targets(config, TARGET, "02")
-    check_generator(generator, 1, (2,), "02")
-    sampler = latent_sampler(generator, generator.input_shape[-1],
-                             config.get("latent", {}).get("distribution", "normal"))
+    _, sampler = latent_run_sampler(run_dir, TARGET, (2,), "02")
     return grade_modes(sampler, lab_ring(), seed=seed)

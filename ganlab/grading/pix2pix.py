@@ -55,16 +55,13 @@ A *translator* is any callable x -> outputs (numpy, same batch); planted
 faults are translators too.
 """
 
-from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 
 from ganlab.data.paired import as_photos, load_pair_arrays
-from ganlab.grading.common import check_generator, check_targets, grade_or_fail, verdict
+from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_run, verdict
 from ganlab.metrics.image_quality import sharpness, spread, translation_figures
-from ganlab.training.runfolder import read_json
 
 BAR = {"psnr_gain_db": 1.0}
 
@@ -180,15 +177,9 @@ def load_pix2pix_run(run_dir):
     Raises:
         ValueError: if the folder, its config.json or a generator is missing.
     """
-    run_dir = Path(run_dir)
-    if not run_dir.is_dir():
-        raise ValueError(f"Run folder not found. Received: run_dir={str(run_dir)!r}")
-    config = read_json(run_dir / "config.json")
-    nets = {}
+    config, nets = None, {}
     for key, name in NETWORKS.items():
-        if not (run_dir / name).is_file():
-            raise ValueError(f"The run has no {name}. Received: path={str(run_dir / name)!r}")
-        nets[key] = keras.saving.load_model(run_dir / name)
+        config, nets[key] = load_run(run_dir, name)
     return config, nets
 
 

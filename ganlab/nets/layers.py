@@ -4,6 +4,28 @@ import keras
 from keras import ops
 
 
+class ReplicaSafeSeedGenerator(keras.random.SeedGenerator):
+    """A `keras.random.SeedGenerator` whose state can advance inside a replica.
+
+    Keras creates the state with aggregation "none", which a
+    `MirroredStrategy` refuses to assign in replica context. Every replica
+    advances the state identically, so taking the first replica's value
+    ("only_first_replica") is exact.
+    """
+
+    def __init__(self, seed=None, name=None, **kwargs):
+        super().__init__(seed=seed, name=name, **kwargs)
+        initial = self.state.value
+        with self.backend.name_scope(self.name, caller=self):
+            self.state = self.backend.Variable(
+                initial,
+                dtype=self.backend.random_seed_dtype(),
+                trainable=False,
+                aggregation="only_first_replica",
+                name="seed_generator_state",
+            )
+
+
 @keras.saving.register_keras_serializable("ganlab")
 class MinibatchDiscrimination(keras.layers.Layer):
     """Minibatch discrimination (Salimans 2016, Section 3.2).

@@ -36,6 +36,8 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+from ganlab.nets.layers import ReplicaSafeSeedGenerator
+
 NORMS = ("batch", "instance", None)
 """The discriminator's normalisation choices."""
 
@@ -83,27 +85,6 @@ def _unet_depth(image_size):
     return int(image_size).bit_length() - 1
 
 
-class _ReplicaSafeSeed(keras.random.SeedGenerator):
-    """A SeedGenerator whose state may advance in a replica context.
-
-    Every replica advances the state identically, so the first replica's
-    value ("only_first_replica") is exact. (The same device as
-    `ganlab.models.base.ReplicaSafeSeedGenerator`; nets may not import models.)
-    """
-
-    def __init__(self, seed=None, name=None, **kwargs):
-        super().__init__(seed=seed, name=name, **kwargs)
-        initial = self.state.value
-        with self.backend.name_scope(self.name, caller=self):
-            self.state = self.backend.Variable(
-                initial,
-                dtype=self.backend.random_seed_dtype(),
-                trainable=False,
-                aggregation="only_first_replica",
-                name="seed_generator_state",
-            )
-
-
 @keras.saving.register_keras_serializable("ganlab")
 class GlobalBatchDropout(layers.Layer):
     """Dropout that draws the mask of the global batch and keeps its replica's slice.
@@ -137,7 +118,7 @@ class GlobalBatchDropout(layers.Layer):
         self.rate = float(rate)
         self.at_inference = bool(at_inference)
         self.seed = seed
-        self.seed_generator = _ReplicaSafeSeed(seed)
+        self.seed_generator = ReplicaSafeSeedGenerator(seed)
         self.supports_masking = True
         self.built = True
 
