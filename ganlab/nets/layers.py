@@ -37,11 +37,19 @@ class MinibatchDiscrimination(keras.layers.Layer):
 
         M_i        = f(x_i) T                    (a B x C matrix)
         c_b(i, j)  = exp(-||M_{i,b} - M_{j,b}||_1)
-        o(x_i)_b   = sum_{j != i} c_b(i, j)      (b = 1..B)
+        o(x_i)_b   = 1/(n-1) sum_{j != i} c_b(i, j)      (b = 1..B)
 
     and the layer returns [f(x_i), o(x_i)]. The paper's sum runs over all j;
-    the j = i term is the constant exp(0) = 1, left out here. Under
-    `tf.distribute` the minibatch is each replica's share of the batch.
+    the j = i term is the constant exp(0) = 1, left out here. The paper's
+    o is a plain sum; here it is the mean over the n - 1 others, so each
+    feature lies in [0, 1] whatever the minibatch size (and so whatever the
+    number of replicas sharing a global batch). The paper's reference code
+    (improved-gan, `MinibatchLayer`) tames the same scale another way, with a
+    data-dependent initialisation and a learned offset. With the plain sum a
+    batch of 128 put D's first logits at 10-13 (o about 20-29): on lab 02's
+    ring, 2 of 10 seeds then never reached any mode, and none did with the
+    mean (measured in stop 11; `ganlab.recipes.toy`). Under `tf.distribute`
+    the minibatch is each replica's share of the batch.
 
     Args:
         num_kernels: B, the number of minibatch features added.
@@ -77,7 +85,8 @@ class MinibatchDiscrimination(keras.layers.Layer):
         )
         diffs = ops.expand_dims(m, 0) - ops.expand_dims(m, 1)  # (N, N, B, C)
         c = ops.exp(-ops.sum(ops.abs(diffs), axis=-1))  # (N, N, B)
-        o = ops.sum(c, axis=1) - 1.0
+        others = ops.cast(ops.shape(x)[0] - 1, c.dtype)
+        o = (ops.sum(c, axis=1) - 1.0) / ops.maximum(others, 1.0)
         return ops.concatenate([x, ops.cast(o, x.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):
