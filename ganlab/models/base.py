@@ -358,6 +358,22 @@ def split_minibatches(batch, k):
     return [batch[i::k] for i in range(k)]
 
 
+def frozen_call(net, inputs):
+    """net(inputs, training=True) without changing any of net's variables.
+
+    The other network's forward pass in a step that must not move it, batchnorm
+    statistics included (pix2pix's and CycleGAN's G-steps, as the reference
+    code's `set_requires_grad(D, False)`); gradients still flow to `inputs`.
+    """
+    outputs, _ = net.stateless_call(
+        [v.value for v in net.trainable_variables],
+        [v.value for v in net.non_trainable_variables],
+        inputs,
+        training=True,
+    )
+    return outputs
+
+
 def mean_probability(logits):
     """Mean of sigmoid(logits): the D(x) figure the trackers report."""
     return ops.mean(ops.sigmoid(ops.cast(logits, "float32")))

@@ -123,3 +123,53 @@ class MinibatchStddev(keras.layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], input_shape[-1] + 1)
+
+
+@keras.saving.register_keras_serializable("ganlab")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads the two spatial axes of NHWC images by reflection (PyTorch's `nn.ReflectionPad2d`).
+
+    Keras has no reflection-padding layer; CycleGAN's ResNet generator
+    (Zhu 2017, Appendix 7.2) pads every convolution this way "to reduce
+    artifacts" at the borders. The border pixel is not repeated (numpy's
+    and PyTorch's "reflect" mode): [a, b, c] padded by 2 is [c, b, a, b, c, b, a].
+
+    Args:
+        padding: pixels added on each side, an int or (rows, columns).
+            Each must be smaller than the input's side.
+
+    Example:
+        >>> ReflectionPadding2D(3)(keras.ops.ones((1, 8, 8, 2))).shape
+        (1, 14, 14, 2)
+    """
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        pair = (padding, padding) if isinstance(padding, int) else tuple(padding)
+        if len(pair) != 2 or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in pair):
+            raise ValueError(
+                "padding must be an int >= 0 or a pair of them (rows, columns). "
+                f"Received: padding={padding!r}"
+            )
+        self.padding = pair
+
+    def build(self, input_shape):
+        rows, cols = input_shape[1], input_shape[2]
+        for axis, side, pad in (("rows", rows, self.padding[0]), ("columns", cols, self.padding[1])):
+            if side is not None and pad >= side:
+                raise ValueError(
+                    f"reflection padding needs padding < the input's {axis} ({side}). "
+                    f"Received: padding={self.padding}"
+                )
+
+    def call(self, x):
+        r, c = self.padding
+        return ops.pad(x, [[0, 0], [r, r], [c, c], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        n, h, w, ch = input_shape
+        grow = lambda side, pad: None if side is None else side + 2 * pad  # noqa: E731
+        return (n, grow(h, self.padding[0]), grow(w, self.padding[1]), ch)
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
