@@ -199,8 +199,8 @@ class GANBase(keras.Model):
         self.g_optimizer = g_optimizer
         self.d_optimizer = d_optimizer
         # Optimizer slots must exist before the first (replica) step.
-        g_optimizer.build(self.generator.trainable_variables)
-        d_optimizer.build(self.discriminator.trainable_variables)
+        for optimizer, nets in self.optimizer_pairs():
+            optimizer.build(nets.trainable_variables)
 
     def fit(self, *args, **kwargs):
         """`keras.Model.fit`, then each optimizer's weight average (if any) is applied.

@@ -170,10 +170,7 @@ class CycleGAN(GANBase):
             d_optimizer: one optimizer over D_Y's and D_X's weights.
             **options: `jit_compile`, `steps_per_execution` and the options of `configure`.
         """
-        super().compile(g_optimizer, d_optimizer, **options)
-        # GANBase built them for G and D_Y only; each covers two nets here.
-        g_optimizer.build(self._generators.trainable_variables)
-        d_optimizer.build(self._discriminators.trainable_variables)
+        super().compile(g_optimizer, d_optimizer, **options)  # builds each for its two nets
 
     @property
     def _generators(self):
