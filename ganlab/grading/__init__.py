@@ -58,3 +58,8 @@ from ganlab.grading.pix2pix import BAR as LAB07_BAR  # noqa: E402
 from ganlab.grading.pix2pix import grade_lab07, grade_pix2pix  # noqa: E402
 
 __all__ += ["LAB07_BAR", "grade_lab07", "grade_pix2pix"]
+
+from ganlab.grading.cyclegan import BAR as LAB08_BAR  # noqa: E402
+from ganlab.grading.cyclegan import grade_cyclegan, grade_lab08  # noqa: E402
+
+__all__ += ["LAB08_BAR", "grade_cyclegan", "grade_lab08"]
