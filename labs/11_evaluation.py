@@ -1,0 +1,75 @@
+"""Lab 11 - Evaluating GANs: Parzen window, Inception Score, FID, KID, precision/recall.
+
+The lecture asks "how to evaluate if your GAN is working?" and answers with
+three estimators, each with its weakness; this lab computes each one on the
+generators of labs 03, 05 and 06 and shows how each can be fooled:
+
+* the Parzen window (Goodfellow 2014, Table 1: mean test log-likelihood +-
+  standard error, sigma chosen on a validation split from logspace(-1, 0,
+  10)), "sensitive to hyperparameters": parzen.png shows it move with sigma
+  and with the number of samples;
+* the Inception Score (Salimans 2016), "how could a generator cheat it?":
+  the cheat, one held-out digit per class repeated (cheat.png), scores about
+  10, the number of classes, above real data, while FID (Heusel 2017), KID
+  (Bińkowski 2018) and recall (Kynkäänniemi 2019) expose it;
+* sample_count.png: each metric against the number of samples (FID is
+  biased upwards below 10,000; KID is not);
+* table.md: every metric for held-out real digits (the ceiling), lab 03's
+  and lab 06's G, an untrained G (the floor) and the cheat; and lab 05's 2D
+  ring generator, where only the metrics of raw coordinates apply (Parzen,
+  Fréchet, KID, P&R: IS needs a classifier).
+
+Digits are measured with the judge (`ganlab.nets.judge`) in place of
+InceptionV3: its numbers are not comparable with published FIDs (nor are
+keras's InceptionV3's, see README "Metrics"). Run folders are read from
+--runs (default: --out); a lab whose run is absent is trained first, with
+the lab's own --quick (lab 05: a short WGAN-GP alone).
+
+Grading bar (recomputed by the grader from the lab 03 generator the run
+folder keeps, judge features, 360 samples per set, fixed seed): the cheating
+set's IS is within 5% of the 10 classes (10,000 images), its recall below
+0.2 and its Fréchet distance above the trained G's; the Fréchet distance,
+KID, IS and recall each order held-out real > lab 03's G > untrained G, the
+trained G's Fréchet distance below half the untrained one's; and the metrics
+pass two closed forms: a Fréchet distance of two known Gaussians within 2%,
+KID within 0.01 of 0 for two samples of one distribution.
+Calibration, lab 03 --quick seeds 0 / 1 / 2: see README (lab 11).
+
+    python labs/11_evaluation.py --quick --runs runs
+"""
+
+from ganlab import grading  # first: importing ganlab silences TensorFlow's start-up noise
+from ganlab.grading import evaluation as grader
+from ganlab.nets import load_judge
+from ganlab.recipes import evaluation
+from ganlab.training import lab
+
+
+def main(args):
+    judge = load_judge()
+    with lab.run_folder(args, "11_evaluation") as run:
+        run.write_config(vars(args))
+        found = evaluation.collect_generators(run, args.runs or args.out, args.quick, args.seed)
+        digits = evaluation.digit_table(run, judge)
+        ring = evaluation.ring_table(run)
+        parzen = evaluation.parzen_curves(run)
+        counts = evaluation.sample_count_curves(run, judge)
+        evaluation.draw(run, parzen, counts, judge)
+        run.file("table.md").write_text(evaluation.table_markdown(digits, ring))
+        grade = grader.grade_lab11(run.path, judge=judge)
+        run.write_metrics({"generators": found, "digits": digits, "ring": ring, "parzen": parzen,
+                           "sample_count": counts, "grade": grade})
+    print(evaluation.table_markdown(digits, ring))
+    print(f"run folder: {run.final}")
+    if "sets" in grade:
+        print(f"cheat: IS {grade['cheat_inception_score']:.2f} (10,000 images), recall "
+              f"{grade['sets']['cheat']['recall']:.2f}, FID {grade['sets']['cheat']['frechet_distance']:.1f}"
+              f" against the trained G's {grade['sets']['trained']['frechet_distance']:.1f}")
+    print(grading.verdict_line(grade))
+
+
+if __name__ == "__main__":
+    p = lab.parser(__doc__, default_epochs=1, quick_epochs=1)
+    p.add_argument("--runs", default=None,
+                   help="folder holding 03_dcgan/, 05_wgan/, 06_cgan/ (default: --out)")
+    lab.run(main, p)
