@@ -50,13 +50,13 @@ def main(args):
     with lab.run_folder(args, "11_evaluation") as run:
         run.write_config(vars(args))
         found = evaluation.collect_generators(run, args.runs or args.out, args.quick, args.seed)
-        digits = evaluation.digit_table(run, judge)
+        grade = grader.grade_lab11(run.path, judge=judge)
+        digits = evaluation.digit_table(run, judge, grade)
         ring = evaluation.ring_table(run)
         parzen = evaluation.parzen_curves(run)
         counts = evaluation.sample_count_curves(run, judge)
         evaluation.draw(run, parzen, counts, judge)
         run.file("table.md").write_text(evaluation.table_markdown(digits, ring))
-        grade = grader.grade_lab11(run.path, judge=judge)
         run.write_metrics({"generators": found, "digits": digits, "ring": ring, "parzen": parzen,
                            "sample_count": counts, "grade": grade})
     print(evaluation.table_markdown(digits, ring))

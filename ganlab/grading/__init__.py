@@ -58,3 +58,8 @@ from ganlab.grading.pix2pix import BAR as LAB07_BAR  # noqa: E402
 from ganlab.grading.pix2pix import grade_lab07, grade_pix2pix  # noqa: E402
 
 __all__ += ["LAB07_BAR", "grade_lab07", "grade_pix2pix"]
+
+from ganlab.grading.evaluation import BAR as LAB11_BAR  # noqa: E402
+from ganlab.grading.evaluation import evaluation_figures, grade_evaluation, grade_lab11  # noqa: E402
+
+__all__ += ["LAB11_BAR", "evaluation_figures", "grade_evaluation", "grade_lab11"]

@@ -157,9 +157,12 @@ def cached_statistics(path, features):
 def _polynomial_mmd2(x, y):
     """Unbiased MMD^2 of two equal-size sets, kernel k(a, b) = (a.b / d + 1)^3."""
     d, m = x.shape[1], len(x)
-    kxx = (x @ x.T / d + 1) ** 3
-    kyy = (y @ y.T / d + 1) ** 3
-    kxy = (x @ y.T / d + 1) ** 3
+
+    def cubic(a, b):
+        k = a @ b.T / d + 1
+        return k * k * k  # not k ** 3: numpy's float power is 30x slower
+
+    kxx, kyy, kxy = cubic(x, x), cubic(y, y), cubic(x, y)
     off = m * (m - 1)
     return ((kxx.sum() - np.trace(kxx)) / off + (kyy.sum() - np.trace(kyy)) / off
             - 2 * kxy.mean())

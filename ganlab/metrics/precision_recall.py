@@ -12,7 +12,6 @@ each sample is.
 
 import numpy as np
 
-
 CHUNK = 1000
 """Rows of a distance block: memory stays at CHUNK x n, so 10,000 x 10,000 sets fit."""
 

@@ -115,31 +115,38 @@ def digit_samplers(run, image_size):
     return samplers
 
 
-def digit_table(run, judge, n_parzen=10_000, seed=grading.GRADING_SEED):
+def digit_table(run, judge, grade, n_parzen=10_000, seed=grading.GRADING_SEED):
     """Every metric of every set of digits: the judge's figures and the Parzen window.
 
     Judge figures (`grading.evaluation.judge_figures`) at 360 samples per set
-    (the size of the held-out split) against the 1,437 training digits; the
-    Parzen window at `n_parzen` samples (the training digits: all 1,437),
-    sigma chosen on the first half of the held-out digits, scored on the
-    second half. Returns {set: figures}.
+    (the size of the held-out split) against the 1,437 training digits: the
+    grade's (`grade_lab11`: held-out real, lab 03's G, untrained G, cheat)
+    and lab 06's G's. The Parzen window at `n_parzen` samples (the training
+    digits: all 1,437), sigma chosen on the first half of the held-out
+    digits, scored on the second half. Returns {set: figures}.
     """
     from ganlab.data.images import load_image_arrays
     from ganlab.nets.judge import judge_features
 
     train, _ = load_image_arrays("digits", "train", 16)
     heldout, _ = load_image_arrays("digits", "test", 16)
-    reference = judge_features(judge, train)
     validation, test = pixels01(heldout[:180]), pixels01(heldout[180:])
     samplers = digit_samplers(run, 16)
-    sets = {"held-out real": (heldout, train), **{
-        name: (s(len(heldout), seed), s(n_parzen, seed + 1)) for name, s in samplers.items()},
-        "cheat (1 digit per class)": (grader.cheat_set(judge, len(heldout)),
-                                      grader.cheat_set(judge, n_parzen))}
+    graded = grade.get("sets", {})
+    names = {"held-out real": "heldout", "lab 03 G": "trained", "untrained G": "untrained",
+             "lab 06 G": None, "cheat (1 digit per class)": "cheat"}
+    large = {"held-out real": train, "cheat (1 digit per class)": grader.cheat_set(judge, n_parzen),
+             **{name: s(n_parzen, seed + 1) for name, s in samplers.items()}}
     table = {}
-    for name, (small, large) in sets.items():
-        row = grader.judge_figures(small, judge, reference, seed=seed)
-        row["parzen"] = parzen_estimate(pixels01(large), validation, test)
+    for name, key in names.items():
+        if name not in large:
+            continue  # no lab 06 run
+        if key in graded:
+            row = dict(graded[key])
+        else:
+            row = grader.judge_figures(samplers[name](len(heldout), seed), judge,
+                                       judge_features(judge, train), seed=seed)
+        row["parzen"] = parzen_estimate(pixels01(large[name]), validation, test)
         row["parzen_table1"] = table1(row["parzen"])
         row["extractor"] = "judge (64-d features, 10 classes); Parzen: pixels in [0, 1]"
         table[name] = row
@@ -163,7 +170,8 @@ def parzen_curves(run, image_size=16, seed=grading.GRADING_SEED):
 def sample_count_curves(run, judge, seed=grading.GRADING_SEED):
     """Every judge figure of lab 03's G at 100 ... 10,000 samples (the training digits as reference)."""
     from ganlab.data.images import load_image_arrays
-    from ganlab.nets.judge import judge_features
+    from ganlab.metrics.inception_score import inception_score
+    from ganlab.nets.judge import judge_features, judge_predict
 
     train, _ = load_image_arrays("digits", "train", 16)
     reference = judge_features(judge, train)
@@ -173,13 +181,12 @@ def sample_count_curves(run, judge, seed=grading.GRADING_SEED):
     for n in COUNTS:
         row = grader.judge_figures(samples[:n], judge, reference, seed=seed)
         shuffled = cheat[np.random.default_rng(seed).permutation(len(cheat))[:n]]
-        row["cheat_inception_score"] = grader.judge_figures(
-            shuffled, judge, reference, seed=seed)["inception_score"]
+        row["cheat_inception_score"] = inception_score(judge_predict(judge, shuffled), seed=seed)[0]
         curves[str(n)] = row
     return curves
 
 
-def ring_table(run, n=5000, seed=grading.GRADING_SEED):
+def ring_table(run, n=2000, seed=grading.GRADING_SEED):
     """Lab 05's 2D generator: Parzen, Fréchet, KID and P&R on raw coordinates (IS needs a classifier)."""
     from ganlab.data import ring_of_gaussians
 
