@@ -129,7 +129,7 @@ def closed_form_checks(metrics, tolerance, kid_zero, seed=GRADING_SEED):
     """The metrics on inputs with known answers: the Fréchet closed form, KID's zero.
 
     Fréchet: N(0, I_8) against N(1, 4 I_8), 20,000 samples each: exactly
-    8 * 1 + 8 * (2 - 1)^2 = 16 (measured relative error 0.002).
+    8 * 1 + 8 * (2 - 1)^2 = 16 (measured relative error 0.001).
     KID of two samples of N(0, I_8) (2,000 each; 20 subsets of 500): 0 in
     expectation; measured -0.0021 to +0.0033 over 6 seeds, where the biased
     V-statistic (the kernel's diagonal kept) gives +0.030 to +0.037.
