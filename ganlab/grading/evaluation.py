@@ -229,10 +229,13 @@ def grade_lab11(run_dir, seed=GRADING_SEED, judge=None, metrics=None):
 
 
 def inception_figures(samples, reference_images, cache, log=print):
-    """FID and KID in InceptionV3 features, or None (one line logged) without the weights.
+    """FID and KID in InceptionV3 features, or {"skipped": why} (one line logged) without the weights.
 
-    The reference statistics are cached in `cache` (.npz), computed once.
+    The reference's features and statistics are cached beside `cache`
+    (.npz: mu, sigma; .features.npy: the features KID needs), computed once.
     """
+    from pathlib import Path
+
     from ganlab.metrics.frechet import cached_statistics, figure, frechet_distance
     from ganlab.metrics.frechet import kernel_inception_distance as kid
     from ganlab.nets import inception
@@ -242,9 +245,16 @@ def inception_figures(samples, reference_images, cache, log=print):
     except inception.WeightsUnavailableError as e:
         log(str(e))
         return {"skipped": str(e)}
-    fake = inception.inception_features(model, samples)
-    real = inception.inception_features(model, reference_images)
+    cache = Path(cache)
+    stored = cache.with_suffix(".features.npy")
+    if stored.is_file():
+        real = np.load(stored)
+    else:
+        real = inception.inception_features(model, reference_images)
+        stored.parent.mkdir(parents=True, exist_ok=True)
+        np.save(stored, real)
     mu, sigma, n_ref = cached_statistics(cache, lambda: real)
+    fake = inception.inception_features(model, samples)
     name = inception.EXTRACTOR_NAME
     return {"frechet_distance": figure(frechet_distance(fake, (mu, sigma)), name, len(fake), n_ref),
             "kid": figure(kid(fake, real)[0], name, len(fake), len(real))}
@@ -253,7 +263,7 @@ def inception_figures(samples, reference_images, cache, log=print):
 def evaluation_figures(run_dir, config, target=None, n=1000, seed=GRADING_SEED, log=print):
     """Every lab 11 figure that applies to a run's data, each with its extractor and sample counts.
 
-    - gray digits (16x16 or a `digits` size): IS, Fréchet distance, KID,
+    - runs on the embedded digits (gray, a `digits` size): IS, Fréchet distance, KID,
       precision and recall in judge features against the training digits,
       and the Parzen window on pixels in [0, 1];
     - any images: Fréchet distance and KID in InceptionV3 features when
@@ -291,7 +301,7 @@ def evaluation_figures(run_dir, config, target=None, n=1000, seed=GRADING_SEED, 
         from ganlab.data.images import DIGIT_SIZES, load_image_arrays
 
         dataset = config.get("dataset", "digits")
-        if x.shape[-1] == 1 and x.shape[1] == x.shape[2] and x.shape[1] in DIGIT_SIZES:
+        if dataset == "digits" and x.shape[-1] == 1 and x.shape[1] in DIGIT_SIZES:
             from ganlab.nets.judge import judge_features, load_judge
 
             judge = load_judge()

@@ -1,4 +1,4 @@
-"""Evaluation: distribution distances, mode coverage, and (later) Parzen, IS, FID."""
+"""Evaluation: distribution distances, mode coverage, Parzen, IS, FID, KID, precision/recall."""
 from ganlab.metrics.distributions import (
     js_divergence,
     js_to_normal,
@@ -8,3 +8,12 @@ from ganlab.metrics.distributions import (
     wasserstein1_to_normal,
 )
 from ganlab.metrics.divergences import earth_movers_distance, kl_divergence, wasserstein1_samples
+from ganlab.metrics.frechet import (
+    cached_statistics,
+    frechet_distance,
+    frechet_from_statistics,
+    kernel_inception_distance,
+)
+from ganlab.metrics.inception_score import inception_score
+from ganlab.metrics.parzen import parzen_estimate, parzen_log_likelihoods
+from ganlab.metrics.precision_recall import precision_recall

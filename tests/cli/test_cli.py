@@ -151,3 +151,13 @@ def test_every_image_variant_trains_samples_and_evaluates(tmp_path):
     assert kid["reference_samples"] == 1437
     if "skipped" in figures["metrics"]["inception"]:
         assert sum("InceptionV3 weights not found" in line for line in error_lines(e)) == 1
+
+
+def test_lab_run_folders_go_to_their_labs_grader(tmp_path):
+    from ganlab import grading
+    from ganlab.cli import lab_grader
+
+    assert lab_grader(tmp_path / "01_gaussian") is grading.grade_lab01
+    assert lab_grader(tmp_path / "11_evaluation") is grading.grade_lab11
+    assert lab_grader(tmp_path / "gan-gaussian") is None  # a `ganlab train` run: the registry
+    assert lab_grader(tmp_path / "99_nothing") is None
