@@ -220,6 +220,9 @@ def table_markdown(digits, ring=None):
         lines.append(f"| {name} | {r['inception_score']:.2f} | {r['frechet_distance']:.2f} | "
                      f"{r['kid']:.3f} | {r['precision']:.2f} | {r['recall']:.2f} | "
                      f"{r['parzen_table1']} (n={r['parzen']['samples']}) |")
+    lines += ["", "Parzen: a Gaussian kernel on each of n samples (the held-out real row: on the "
+              "1,437 training digits), pixels in [0, 1], sigma chosen on 180 held-out digits from "
+              "logspace(-1, 0, 10), mean log-likelihood +- standard error of the other 180 (nats)."]
     if ring:
         lines += ["", "| set (raw 2D; IS: no classifier) | Frechet | KID | precision | recall | "
                   "Parzen LL |", "|---|---|---|---|---|---|"]
