@@ -8,8 +8,8 @@ generators of labs 03, 05 and 06 and shows how each can be fooled:
   standard error, sigma chosen on a validation split from logspace(-1, 0,
   10)), "sensitive to hyperparameters": parzen.png shows it move with sigma
   and with the number of samples (lab 03's G, seed 0: validation LL 86 nats
-  at sigma 0.1, 125 at 0.13, -242 at 1; test LL 106 +- 5 from 100 samples,
-  144 +- 5 from 10,000). It ranks the cheat (54) above an untrained G
+  at sigma 0.1, 125 at 0.13, -242 at 1; test LL 106 +- 4 from 100 samples
+  (sigma 0.17), 144 +- 5 from 10,000 (0.13)). It ranks the cheat (54) above an untrained G
   (-111) and below the trained G, but the training digits themselves score
   222 from only 1,437 kernels;
 * the Inception Score (Salimans 2016), "how could a generator cheat it?":
