@@ -162,7 +162,9 @@ def parzen_curves(run, image_size=16, seed=grading.GRADING_SEED):
     sampler = digit_samplers(run, image_size)["lab 03 G"]
     samples = pixels01(sampler(max(COUNTS), seed + 1))
     by_count = {n: parzen_estimate(samples[:n], validation, test) for n in COUNTS}
-    return {"sigmas": [float(s) for s in SIGMAS], "validation_by_sigma": by_count[max(COUNTS)]["validation"],
+    return {"extractor": "pixels in [0, 1] (lab 03's G)", "validation_points": len(validation),
+            "test_points": len(test),
+            "sigmas": [float(s) for s in SIGMAS], "validation_by_sigma": by_count[max(COUNTS)]["validation"],
             "by_count": {str(n): {k: e[k] for k in ("mean", "std_error", "sigma")}
                          for n, e in by_count.items()}}
 
@@ -182,6 +184,7 @@ def sample_count_curves(run, judge, seed=grading.GRADING_SEED):
         row = grader.judge_figures(samples[:n], judge, reference, seed=seed)
         shuffled = cheat[np.random.default_rng(seed).permutation(len(cheat))[:n]]
         row["cheat_inception_score"] = inception_score(judge_predict(judge, shuffled), seed=seed)[0]
+        row.update(extractor="judge (64-d features, 10 classes)", reference_samples=len(train))
         curves[str(n)] = row
     return curves
 
