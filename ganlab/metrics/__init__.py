@@ -1,4 +1,8 @@
-"""Evaluation: distribution distances, mode coverage, Parzen, IS, FID, KID, precision/recall."""
+"""Evaluation: distribution distances, mode coverage, Parzen, IS, FID, KID, precision/recall.
+
+`inception_score` and `precision_recall` are imported from their modules of
+the same name (`from ganlab.metrics.inception_score import inception_score`):
+exported here, the functions would hide the modules."""
 from ganlab.metrics.distributions import (
     js_divergence,
     js_to_normal,
@@ -14,6 +18,4 @@ from ganlab.metrics.frechet import (
     frechet_from_statistics,
     kernel_inception_distance,
 )
-from ganlab.metrics.inception_score import inception_score
 from ganlab.metrics.parzen import parzen_estimate, parzen_log_likelihoods
-from ganlab.metrics.precision_recall import precision_recall
