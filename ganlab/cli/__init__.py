@@ -149,7 +149,7 @@ def train(args, callbacks=()):
 
 
 # ------------------------------------------------------------------- sample
-def _check_run(run_dir):
+def _check_run(run_dir, need_latent=True):
     """config.json of a run folder made by a compatible ganlab, else ValueError."""
     from ganlab.training.runfolder import read_json
 
@@ -163,7 +163,7 @@ def _check_run(run_dir):
             f"Run folder {str(run_dir)!r} was written by ganlab {version}; this ganlab "
             f"reads runs of {COMPATIBLE}.x. Retrain it, or use a matching ganlab"
         )
-    if "latent" not in config:
+    if need_latent and "latent" not in config:
         raise ValueError(f"config.json of {str(run_dir)!r} has no latent prior; not a ganlab run")
     return config
 
@@ -242,23 +242,51 @@ def sample(args):
 
 
 # --------------------------------------------------------------------- eval
+def lab_grader(run_dir):
+    """`grade_labNN` of a lab's run folder (named NN_topic, e.g. runs/01_gaussian), or None.
+
+    A lab's run is graded against the lab's own fixed targets (lab 01: its
+    N(4, 0.5^2)), not against what its config.json records.
+    """
+    import re
+
+    from ganlab import grading
+
+    found = re.fullmatch(r"(\d\d)_[a-z0-9_]+", Path(run_dir).resolve().name)
+    return getattr(grading, f"grade_lab{found.group(1)}", None) if found else None
+
+
 def evaluate(args):
+    """`ganlab eval`: the run's grade and every metric that applies, into eval.json."""
     from ganlab.cli import registry
+    from ganlab.grading.evaluation import evaluation_figures
     from ganlab.training.runfolder import write_json_atomic
 
-    config = _check_run(args.run_dir)
-    for predicate, fn in registry.EVALUATORS:
-        if predicate(config):
-            figures = fn(args.run_dir, config)
-            break
+    grade_lab = lab_grader(args.run_dir)
+    config = _check_run(args.run_dir, need_latent=grade_lab is None)
+    if grade_lab is not None:
+        figures = grade_lab(args.run_dir)
     else:
-        raise ValueError(
-            f"No evaluator knows this run (variant {config.get('variant', '?')!r}, "
-            f"config keys {sorted(config)[:8]}...). Received: run_dir={args.run_dir!r}"
-        )
+        for predicate, fn in registry.EVALUATORS:
+            if predicate(config):
+                figures = fn(args.run_dir, config)
+                break
+        else:
+            raise ValueError(
+                f"No evaluator knows this run (variant {config.get('variant', '?')!r}, "
+                f"config keys {sorted(config)[:8]}...). Received: run_dir={args.run_dir!r}"
+            )
+    if (Path(args.run_dir) / "generator.keras").is_file() and "latent" in config:
+        figures = {**figures, "metrics": evaluation_figures(
+            args.run_dir, config, target=registry.target_sampler(config),
+            log=lambda line: print(line, file=sys.stderr))}
     write_json_atomic(Path(args.run_dir) / "eval.json", figures)
     for key, value in figures.items():
-        print(f"{key}: {value}")
+        if key == "metrics":
+            for name, fig in value.items():
+                print(f"{name}: {fig}")
+        else:
+            print(f"{key}: {value}")
     return figures
 
 

@@ -149,6 +149,16 @@ def mixture_of(config):
     return None
 
 
+def target_sampler(config):
+    """(n, seed) -> samples of the data a vector run learnt (its Gaussian or mixture), or None."""
+    if "mu" in config and "sigma" in config:
+        from ganlab.data import gaussian_1d
+
+        return lambda n, seed: gaussian_1d(n, config["mu"], config["sigma"], seed=seed)
+    mixture = mixture_of(config)
+    return None if mixture is None else mixture.sample
+
+
 # ------------------------------------------------------------------ datasets
 def _gaussian(seed):
     from ganlab.data import gaussian_1d

@@ -63,3 +63,8 @@ from ganlab.grading.cyclegan import BAR as LAB08_BAR  # noqa: E402
 from ganlab.grading.cyclegan import grade_cyclegan, grade_lab08  # noqa: E402
 
 __all__ += ["LAB08_BAR", "grade_cyclegan", "grade_lab08"]
+
+from ganlab.grading.evaluation import BAR as LAB11_BAR  # noqa: E402
+from ganlab.grading.evaluation import evaluation_figures, grade_evaluation, grade_lab11  # noqa: E402
+
+__all__ += ["LAB11_BAR", "evaluation_figures", "grade_evaluation", "grade_lab11"]

@@ -11,18 +11,17 @@ images:
   a mode-collapsed generator leaves classes empty, Metz et al. 2016);
 - `frechet_distance`: the Fréchet distance between Gaussians fitted to the
   judge's penultimate features of real and generated images (FID's formula,
-  Heusel et al. 2017, with the judge in place of InceptionV3);
+  Heusel et al. 2017, with the judge in place of InceptionV3; the one
+  implementation is `ganlab.metrics.frechet.frechet_distance`);
 - `nearest_neighbour_distances`: the distances the data-copying test
   (`ganlab.metrics.copying`) compares.
 
 `digit_report` computes them all for a batch of samples.
 """
 
-import warnings
-
 import numpy as np
-from scipy import linalg
 
+from ganlab.metrics.frechet import feature_statistics, frechet_distance  # noqa: F401 (re-exported)
 from ganlab.nets.judge import judge_features, judge_predict
 
 CONFIDENCE = 0.9
@@ -79,70 +78,6 @@ def class_histogram(probs, num_classes=None):
     p = _probs(probs)
     k = p.shape[1] if num_classes is None else int(num_classes)
     return np.bincount(p.argmax(axis=1), minlength=k)[:k] / len(p)
-
-
-def feature_statistics(features):
-    """Mean and covariance (unbiased) of feature vectors `(n, d)`, n >= 2."""
-    f = np.asarray(features, dtype="float64")
-    if f.ndim != 2 or f.shape[0] < 2:
-        raise ValueError(
-            f"features must be (n, d) with n >= 2. Received: features.shape={f.shape}"
-        )
-    return f.mean(axis=0), np.cov(f, rowvar=False)
-
-
-def frechet_distance(features_a, features_b, eps=1e-6):
-    """Fréchet distance between Gaussians fitted to two sets of features.
-
-    Heusel et al. 2017 (FID), Eq. 6, after Dowson & Landau 1982:
-
-        d^2 = |mu_a - mu_b|^2 + Tr(S_a + S_b - 2 (S_a S_b)^(1/2))
-
-    The matrix square root is `scipy.linalg.sqrtm`; if the product is
-    singular (non-finite root), eps * I is added to both covariances first,
-    and a negligible imaginary part from round-off is dropped, as in the
-    paper's reference code.
-
-    Args:
-        features_a, features_b: arrays `(n_a, d)` and `(n_b, d)`, n >= 2.
-        eps: the diagonal offset used when the product is singular.
-
-    Returns:
-        The squared distance d^2 (what "FID" reports), a float >= 0.
-
-    Raises:
-        ValueError: for feature sets of different dimension, fewer than 2
-            rows, or a square root with a large imaginary part.
-
-    Example:
-        >>> rng = np.random.default_rng(0)
-        >>> a = rng.normal(size=(2000, 3))
-        >>> round(frechet_distance(a, a + [2.0, 0.0, 0.0]), 6)  # only the means differ
-        4.0
-    """
-    mu_a, s_a = feature_statistics(features_a)
-    mu_b, s_b = feature_statistics(features_b)
-    if mu_a.shape != mu_b.shape:
-        raise ValueError(
-            "features_a and features_b must have the same dimension. "
-            f"Received: {mu_a.shape[0]} and {mu_b.shape[0]}"
-        )
-    s_a, s_b = np.atleast_2d(s_a), np.atleast_2d(s_b)
-    with warnings.catch_warnings():  # a singular product is handled below
-        warnings.simplefilter("ignore", linalg.LinAlgWarning)
-        root = linalg.sqrtm(s_a @ s_b)
-        if not np.all(np.isfinite(root)):
-            offset = np.eye(len(s_a)) * eps
-            root = linalg.sqrtm((s_a + offset) @ (s_b + offset))
-    if np.iscomplexobj(root):
-        if not np.allclose(np.diagonal(root).imag, 0, atol=1e-3):
-            raise ValueError(
-                "The covariance product's square root has a large imaginary part "
-                f"({np.abs(root.imag).max():.3g}); the features are degenerate."
-            )
-        root = root.real
-    diff = mu_a - mu_b
-    return float(max(diff @ diff + np.trace(s_a) + np.trace(s_b) - 2 * np.trace(root), 0.0))
 
 
 def nearest_neighbour_distances(samples, reference, chunk=512):

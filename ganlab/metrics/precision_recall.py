@@ -12,6 +12,9 @@ each sample is.
 
 import numpy as np
 
+CHUNK = 1000
+"""Rows of a distance block: memory stays at CHUNK x n, so 10,000 x 10,000 sets fit."""
+
 
 def _distances(a, b):
     a2, b2 = (a * a).sum(1), (b * b).sum(1)
@@ -23,15 +26,18 @@ def knn_radii(features, k=3):
     x = np.asarray(features, "float64")
     if x.ndim != 2 or len(x) <= k:
         raise ValueError(f"features must be (n, d) with n > k. Received: shape={x.shape}, k={k}")
-    d = np.sort(_distances(x, x), axis=1)
-    return d[:, k]  # column 0 is the point itself
+    # column 0 of each sorted row is the point itself (distance 0)
+    return np.concatenate([np.partition(_distances(x[i:i + CHUNK], x), k, axis=1)[:, k]
+                           for i in range(0, len(x), CHUNK)])
 
 
 def manifold_share(points, support, k=3):
     """Share of `points` inside the k-NN manifold of `support`."""
     p, s = np.asarray(points, "float64"), np.asarray(support, "float64")
     radii = knn_radii(s, k)
-    return float((_distances(p, s) <= radii[None, :]).any(axis=1).mean())
+    inside = [(_distances(p[i:i + CHUNK], s) <= radii[None, :]).any(axis=1)
+              for i in range(0, len(p), CHUNK)]
+    return float(np.concatenate(inside).mean())
 
 
 def precision_recall(real, fake, k=3):

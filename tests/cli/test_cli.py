@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -99,6 +100,20 @@ def test_train_sample_eval(tmp_path):
     figures = json.loads((run / "eval.json").read_text())
     assert {"w1_over_sigma", "passed", "failures"} <= set(figures)
     assert f"passed: {figures['passed']}" in e.stdout
+    metrics = figures["metrics"]  # lab 11's figures on the raw 1D samples, against N(4, 0.5^2)
+    assert {"frechet_distance", "kid", "precision", "recall", "parzen"} <= set(metrics)
+    assert metrics["frechet_distance"]["extractor"] == "raw coordinates"
+    assert metrics["frechet_distance"]["samples"] == 1000 and "±" in metrics["parzen"]["table1"]
+    # A lab's run folder is graded by its lab's grader, against the lab's fixed target
+    # (lab 01: N(4, 0.5^2)), not against the target its config.json records.
+    lab01 = tmp_path / "01_gaussian"
+    shutil.copytree(run, lab01)
+    config["sigma"] = 2.0
+    (lab01 / "config.json").write_text(json.dumps(config))
+    e = ganlab("eval", lab01)
+    assert e.returncode == 0, e.stderr[-2000:]
+    graded = json.loads((lab01 / "eval.json").read_text())
+    assert graded["passed"] is False and "--sigma 2.0" in graded["failures"][0]
 
 
 def test_every_image_variant_trains_samples_and_evaluates(tmp_path):
@@ -129,3 +144,20 @@ def test_every_image_variant_trains_samples_and_evaluates(tmp_path):
     figures = json.loads((tmp_path / "wgan_gp-digits" / "eval.json").read_text())
     # Three steps do not make digits: the judge-based grade must say so.
     assert figures["passed"] is False and "frechet_ratio" in figures
+    # lab 11's figures in judge features, each naming its extractor and sample counts;
+    # InceptionV3 without its weights: one line, skipped.
+    kid = figures["metrics"]["judge_kid"]
+    assert kid["extractor"].startswith("judge") and kid["samples"] == 1000
+    assert kid["reference_samples"] == 1437
+    if "skipped" in figures["metrics"]["inception"]:
+        assert sum("InceptionV3 weights not found" in line for line in error_lines(e)) == 1
+
+
+def test_lab_run_folders_go_to_their_labs_grader(tmp_path):
+    from ganlab import grading
+    from ganlab.cli import lab_grader
+
+    assert lab_grader(tmp_path / "01_gaussian") is grading.grade_lab01
+    assert lab_grader(tmp_path / "11_evaluation") is grading.grade_lab11
+    assert lab_grader(tmp_path / "gan-gaussian") is None  # a `ganlab train` run: the registry
+    assert lab_grader(tmp_path / "99_nothing") is None

@@ -9,13 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from ganlab.grading import cgan, cyclegan, dcgan, divergences, gaussian, mode_collapse, pix2pix, wgan
+from ganlab.grading import (
+    cgan,
+    cyclegan,
+    dcgan,
+    divergences,
+    evaluation,
+    gaussian,
+    mode_collapse,
+    pix2pix,
+    wgan,
+)
 
 LABS = Path(__file__).resolve().parents[2] / "labs"
 GRADERS = {
     "01_gaussian": gaussian, "02_mode_collapse": mode_collapse, "03_dcgan": dcgan,
     "04_divergences": divergences, "05_wgan": wgan, "06_cgan": cgan, "07_pix2pix": pix2pix,
-    "08_cyclegan": cyclegan,
+    "08_cyclegan": cyclegan, "11_evaluation": evaluation,
 }
 
 
