@@ -7,7 +7,7 @@
     ganlab sample RUN_DIR -n N -o grid.png [--seed S] [--label L]
     ganlab eval RUN_DIR
     ganlab grade CLASS_DIR [--labs 01,03,...] [--out grades.csv] [--report report.html]
-                 [--jobs N] [--timeout SECONDS] [--resume] [--quiet]
+                 [--jobs N] [--timeout SECONDS|LAB=SECONDS,...] [--resume] [--quiet]
     ganlab labs
 
 A user's mistake (unknown variant or dataset, a batch size the replicas
@@ -79,8 +79,9 @@ def build_parser():
     g.add_argument("--out", default="grades.csv", help="the gradebook CSV (default grades.csv)")
     g.add_argument("--report", default=None, help="also write this self-contained HTML report")
     g.add_argument("--jobs", type=int, default=1, help="folders graded in parallel (default 1)")
-    g.add_argument("--timeout", type=float, default=None,
-                   help="seconds one folder may take, for every lab (default: each lab's own)")
+    g.add_argument("--timeout", default=None, metavar="SECONDS|LAB=SECONDS,...",
+                   help="seconds one folder may take: for every lab (120) or per lab "
+                   "(03=600,06=300); default: each lab's own limit")
     g.add_argument("--resume", action="store_true",
                    help="keep the students the journal (OUT.journal.json) holds; grade the rest")
     g.add_argument("--quiet", action="store_true", help="no progress output")
@@ -285,7 +286,7 @@ def grade(args):
 
     set_quiet(args.quiet)
     labs = gradebook.parse_labs(args.labs)  # a bad flag fails before any worker starts
-    timeouts = None if args.timeout is None else dict.fromkeys(labs, args.timeout)
+    timeouts = gradebook.parse_timeouts(args.timeout, labs)
     book = gradebook.grade_class(args.class_dir, labs, args.out, jobs=args.jobs,
                                  resume=args.resume, timeouts=timeouts)
     for lab, counts in gradebook.summary(book).items():

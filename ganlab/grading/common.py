@@ -58,8 +58,9 @@ def load_untrusted_model(path):
     loses it) refuses a Python lambda serialised in the file (a
     `keras.layers.Lambda` of a lambda: its bytecode would run on load) and,
     in Keras >= 3.9, classes and functions from outside Keras and the
-    registered ganlab objects. It is no sandbox: see "Grading a whole class"
-    in README.md for what it does not protect against.
+    registered ganlab objects, even after a process-wide
+    `keras.config.enable_unsafe_deserialization()`. It is no sandbox: see
+    "Grading a whole class" in README.md for what it does not protect against.
 
     Raises:
         ValueError: for a file that is not a zip archive (truncated or
@@ -69,10 +70,15 @@ def load_untrusted_model(path):
     """
     import zipfile
 
+    # Keras lets a process-wide keras.config.enable_unsafe_deserialization() (called
+    # by any module imported) override safe_mode=True; the scope overrides it back.
+    from keras.src.saving.serialization_lib import SafeModeScope
+
     if Path(path).is_file() and not zipfile.is_zipfile(path):
         raise ValueError(f"{Path(path).name} is not a .keras (zip) file: truncated or corrupt. "
                          f"Received: path={str(path)!r}")
-    return keras.saving.load_model(path, safe_mode=True)
+    with SafeModeScope(True):
+        return keras.saving.load_model(path, safe_mode=True)
 
 
 def load_run(run_dir, network="generator.keras"):

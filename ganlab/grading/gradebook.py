@@ -150,6 +150,29 @@ def parse_labs(labs):
     return tuple(sorted(chosen))
 
 
+def parse_timeouts(text, labs):
+    """--timeout: "120" (every lab) or "03=600,06=300" (those labs) -> {lab: seconds}.
+
+    Raises:
+        ValueError: for a number that is not > 0, or an unknown lab.
+    """
+    if text is None:
+        return {}
+    found = {}
+    for item in str(text).split(","):
+        lab, _, value = item.rpartition("=")
+        try:
+            seconds = float(value)
+        except ValueError:
+            seconds = None
+        if seconds is None or not seconds > 0 or not math.isfinite(seconds):
+            raise ValueError("--timeout must be seconds > 0, or LAB=SECONDS[,LAB=SECONDS...]. "
+                             f"Received: timeout={text!r}")
+        for key in (parse_labs([lab]) if lab else labs):
+            found[key] = seconds
+    return found
+
+
 def list_students(class_dir):
     """The students of a class folder: its sub-folders (not hidden), sorted by name.
 
@@ -259,6 +282,7 @@ def _worker_main(conn, class_dir, log_path):
         os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
+    _die_with_parent()
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import gc
 
@@ -286,6 +310,17 @@ def _worker_main(conn, class_dir, log_path):
         keras.backend.clear_session()  # each grade depends on its folder only
         gc.collect()
         conn.send(("done", result))
+
+
+def _die_with_parent():
+    """On Linux, have the kernel kill this worker when the grading process dies (even by SIGKILL)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker ends at its next message
+        pass
 
 
 class _Worker:
@@ -512,7 +547,7 @@ def _run_tasks(tasks, jobs, class_dir, limits, log_path, record, multiprocessing
             timeout = max(0.0, min(w.deadline for w in workers) - now)
             ready = wait([w.conn for w in workers] + [w.process.sentinel for w in workers],
                          timeout=min(timeout, 5.0))
-            for i, w in enumerate(workers):
+            for w in list(workers):
                 message, died = None, False
                 if w.conn in ready or w.process.sentinel in ready:
                     try:
@@ -548,7 +583,10 @@ def _run_tasks(tasks, jobs, class_dir, limits, log_path, record, multiprocessing
                         raise RuntimeError(
                             f"grading workers do not start (exit code {w.process.exitcode}); "
                             f"see {log_path}")
-                workers[i] = _Worker(context, class_dir, log_path)
+                if tasks:
+                    workers[workers.index(w)] = _Worker(context, class_dir, log_path)
+                else:  # nothing left for a new one to grade
+                    workers.remove(w)
     finally:
         for w in workers:
             w.stop()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+import ganlab.training.figures  # noqa: F401  (selects matplotlib's Agg backend)
 from ganlab.grading.gradebook import LABS, STATUSES, summary
 
 THUMBNAIL = 180  # pixels, the longer side of a samples.png thumbnail
@@ -67,7 +68,6 @@ def thumbnail_uri(path, size=THUMBNAIL):
 
 def pass_rate_plot(counts):
     """A stacked bar chart of the statuses per lab (a data URI)."""
-    import ganlab.training.figures  # noqa: F401  (the Agg backend)
     import matplotlib.pyplot as plt
 
     labs = list(counts)
@@ -86,7 +86,6 @@ def pass_rate_plot(counts):
 
 def distribution_plot(book, lab):
     """Histograms of the lab's key figures over its graded folders, the bar's limits dashed."""
-    import ganlab.training.figures  # noqa: F401  (the Agg backend)
     import matplotlib.pyplot as plt
 
     entry = LABS[lab]
