@@ -56,7 +56,7 @@ from ganlab.grading.pix2pix import BAR as LAB07_BAR
 from ganlab.grading.pix2pix import grade_lab07
 from ganlab.grading.wgan import BAR as LAB05_BAR
 from ganlab.grading.wgan import grade_lab05
-from ganlab.training.progress import clock, is_quiet
+from ganlab.training.progress import clock, is_quiet, isatty
 from ganlab.training.runfolder import read_json, write_json_atomic
 
 STATUSES = ("passed", "failed", "invalid", "missing")
@@ -371,7 +371,7 @@ class ClassProgress:
         self.done, self.start_folders = done_students, done_folders
         self.folders_done = done_folders
         self.stream = stream or sys.stdout
-        self.tty = _isatty(self.stream)
+        self.tty = isatty(self.stream)
         self.start = time.monotonic()
         self.step = max(1, math.ceil(students / max(1, lines)))
         self.next_line = self.done + self.step
@@ -399,13 +399,6 @@ class ClassProgress:
             self.next_line = self.done + self.step
             self.stream.write(self.line() + "\n")
         self.stream.flush()
-
-
-def _isatty(stream):
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 # ---------------------------------------------------------------- journal

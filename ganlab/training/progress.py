@@ -86,7 +86,7 @@ class Progress(keras.callbacks.Callback):
     # ---------------------------------------------------------- callbacks
     def on_train_begin(self, logs=None):
         self.stream = self._stream or sys.stdout
-        self.tty = self._tty if self._tty is not None else _isatty(self.stream)
+        self.tty = self._tty if self._tty is not None else isatty(self.stream)
         self.epochs = int(self.params.get("epochs") or 1)
         self.steps = int(self.params.get("steps") or 1)
         self.total = self.epochs * self.steps
@@ -169,7 +169,8 @@ class Progress(keras.callbacks.Callback):
         self.stream.flush()
 
 
-def _isatty(stream):
+def isatty(stream):
+    """Whether `stream` is a terminal (False for streams without `isatty`)."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):

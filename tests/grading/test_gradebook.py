@@ -298,3 +298,29 @@ def test_resume_refuses_another_gradings_journal(graded, tmp_path):
         {"format": 1, "labs": ["01"], "class_dir": str(class_dir.resolve()), "students": {}}))
     with pytest.raises(ValueError, match="graded labs 01. Received: labs=01,03,06"):
         gradebook.grade_class(class_dir, LABS, out, resume=True, progress=False)
+
+
+def test_key_figures_read_nested_figures_and_figureless_failures_are_invalid():
+    grade = {"passed": False, "failures": ["psnr_gain = 0.5 not >= 1"], "psnr_gain": 0.5,
+             "l1_cgan": {"spread_gap": 0.2}, "l1_only": {"spread_gap": 0.1}}
+    assert gradebook.classify("07", grade) == {
+        "status": "failed", "reason": "psnr_gain = 0.5 not >= 1",
+        "figures": {"psnr_gain": 0.5, "spread_gap": 0.2, "l1_only_spread_gap": 0.1}}
+    not_graded = {"passed": False, "failures": ["The run has no generator_l1_only.keras."]}
+    assert gradebook.classify("07", not_graded)["status"] == "invalid"
+
+
+def test_lab04_reports_its_worst_critic_and_js_errors():
+    """The gradebook's two lab 04 figures are the worst of the per-theta checks."""
+    def net():
+        x = keras.Input((2,))
+        return keras.Model(x, keras.layers.Dense(1)(x))
+
+    keras.utils.set_random_seed(0)
+    grade = grading.grade_lab04_networks({t: net() for t in (-1.0, 0.0, 1.0)},
+                                         {t: net() for t in (-1.0, 0.25, 0.5)}, n=2000)
+    critic = [abs(grade["critic"][f"{t:+.2f}"]["normalised"] - 1.0) for t in (-1.0, 1.0)]
+    js = [abs(grade["discriminator"][f"{t:+.2f}"]["js"] - np.log(2)) for t in (-1.0, 0.5)]
+    assert grade["critic_rel_error_max"] == pytest.approx(max(critic))
+    assert grade["js_error_max"] == pytest.approx(max(js))  # |theta| = 0.25 is not graded
+    assert set(gradebook.key_figures("04", grade)) == {"critic_rel_error_max", "js_error_max"}
