@@ -351,8 +351,8 @@ def main(argv=None):
         sys.stderr.write(f"ganlab {args.command}: error: {message}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write(f"ganlab {args.command}: interrupted; --resume continues from the "
-                         "last checkpoint\n")
+        where = "the journal's last student" if args.command == "grade" else "the last checkpoint"
+        sys.stderr.write(f"ganlab {args.command}: interrupted; --resume continues from {where}\n")
         return 130
     return 0
 

@@ -489,8 +489,12 @@ def grade_class(class_dir, labs=None, out="grades.csv", jobs=1, resume=False, ti
         entry = pending[student]
         for lab in labs:
             if entry["fingerprints"][lab] == "missing":
-                entry["labs"][lab] = {"status": "missing", "figures": {},
-                                       "reason": f"no {LABS[lab].folder}/ folder", "seconds": 0.0}
+                folder = LABS[lab].folder
+                reason = f"no {folder}/ folder"
+                if (class_dir / student / f"{folder}.partial").is_dir():
+                    reason += f" ({folder}.partial/ is a run that did not finish)"
+                entry["labs"][lab] = {"status": "missing", "figures": {}, "reason": reason,
+                                      "seconds": 0.0}
             else:
                 tasks.append(((student, lab), lab, class_dir / student / LABS[lab].folder))
     total_folders = sum(1 for s in students for lab in labs

@@ -96,7 +96,8 @@ def build_class(root):
     z = keras.Input((2, 4))
     flat = keras.Model(z, keras.layers.Dense(1)(keras.layers.Flatten()(z)))
     run_folder(c / "i_input_shape" / "01_gaussian", flat)
-    (c / "z_<i>nothing").mkdir()  # handed in nothing; the name must be escaped in HTML
+    (c / "z_<i>nothing" / "01_gaussian.partial").mkdir(parents=True)  # an unfinished run only;
+    # and the name must be escaped in HTML
     run_folder(c / "zz_slow" / "01_gaussian", good)
     run_folder(c / "zz_slow" / "06_cgan", image_generator(), {"dataset": "digits"})
     expected = {
@@ -112,7 +113,8 @@ def build_class(root):
         "g_lambda": {"01": ("invalid", "lambda")},
         "h_nan": {"01": ("invalid", "samples are not finite")},
         "i_input_shape": {"01": ("invalid", "incompatible")},
-        "z_<i>nothing": {},
+        "z_<i>nothing": {"01": ("missing", "no 01_gaussian/ folder (01_gaussian.partial/ is a "
+                                "run that did not finish)")},
         "zz_slow": {"01": ("passed", ""), "06": ("invalid", "grading took longer than the time "
                                                  "limit of 0.05 s; skipped")},
     }
