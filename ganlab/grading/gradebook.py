@@ -28,6 +28,24 @@ rewritten atomically after each student). `resume=True` reads it back and
 grades only the students not in it (or whose folders changed since: each
 record keeps a fingerprint of the files' names, sizes and times), so a run
 killed halfway and resumed writes the same CSV as one that was not.
+
+The synthetic class of tests/grading/test_gradebook.py (labs 01, 03, 06),
+each submission with the status and reason it must get:
+
+| submission                                  | status  | reason (part)                          |
+|---------------------------------------------|---------|----------------------------------------|
+| lab 01: G(z) = 4 + 0.5 z_0 (the target)     | passed  | -                                      |
+| lab 01: G(z) = 4 + 1.5 z_0 (3 sigma wide)   | failed  | std_error_over_sigma = 1.95 not < 0.2  |
+| lab 03: an untrained image generator        | failed  | frechet_ratio (with all four figures)  |
+| lab 01 config.json forged to --sigma 2      | invalid | lab 01 ran with --sigma 2.0            |
+| lab 01 folder holding an image generator    | invalid | makes (16, 16, 1): not this lab's      |
+| lab 01 generator.keras cut in half          | invalid | not a .keras (zip) file                |
+| lab 01 without config.json                  | invalid | Missing run file                       |
+| lab 01 generator with a Python lambda       | invalid | Lambda ... Python lambda (safe mode)   |
+| lab 01 generator with a NaN bias            | invalid | samples are not finite                 |
+| lab 01 generator taking (2, 4) inputs       | invalid | incompatible (input shape)             |
+| lab 06 folder over a 0.05 s time limit      | invalid | took longer than the time limit        |
+| only 01_gaussian.partial/, or no folder     | missing | no 01_gaussian/ folder                 |
 """
 
 import csv
