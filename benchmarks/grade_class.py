@@ -14,7 +14,8 @@ student with a perturbation by student number (mod 10):
 `ganlab grade` then runs on it once per --jobs value, under /usr/bin/time -v
 (wall time and the peak RSS of the grading processes), each run into a
 fresh CSV. Printed and written to benchmarks/results/grade_class.md: the
-wall time of each run, the machine's load average, the per-folder cost of
+wall and CPU time of each run, the machine's mean load average during it,
+the per-folder cost of
 each lab and status (from the journal's timings: grading only, the workers'
 start excluded), and whether the CSVs of the runs are identical.
 """
@@ -28,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,14 +59,26 @@ def run(class_dir, out, jobs):
     cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "ganlab.cli", "grade", str(class_dir),
            "--labs", "01,03,06", "--out", str(out), "--jobs", str(jobs)]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    loads, stop = [], threading.Event()
+
+    def sample():  # the machine is shared: the load during the run, not only before and after
+        while not stop.wait(5):
+            loads.append(os.getloadavg()[0])
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    stop.set()
+    sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time.*: (\S+)", proc.stderr).group(1)
     parts = [float(p) for p in wall.split(":")]
     seconds = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
-    return seconds, rss / 1024, os.getloadavg(), proc.stdout
+    cpu = sum(float(re.search(rf"{kind} time \(seconds\): (\S+)", proc.stderr).group(1))
+              for kind in ("User", "System"))
+    return seconds, rss / 1024, cpu, statistics.mean(loads or [os.getloadavg()[0]]), proc.stdout
 
 
 def costs(journal):
@@ -92,15 +106,14 @@ def main():
         build_class(src, args.students, class_dir)
         for jobs in (int(j) for j in args.jobs.split(",")):
             out = Path(tmp) / f"grades_jobs{jobs}.csv"
-            before = os.getloadavg()
-            seconds, rss, after, stdout = run(class_dir, out, jobs)
+            seconds, rss, cpu, load, stdout = run(class_dir, out, jobs)
             csvs[jobs] = out.read_text()
             journal = json.loads((out.parent / f"{out.name}.journal.json").read_text())
             per = costs(journal)
-            rows.append((jobs, seconds, rss, before, after, per))
+            rows.append((jobs, seconds, rss, cpu, load, per))
             summary = [line for line in stdout.splitlines() if line.startswith("lab ")]
-            print(f"--jobs {jobs}: {seconds:.0f} s wall, peak RSS {rss:.0f} MB, load "
-                  f"{before[0]:.1f} before / {after[0]:.1f} after; " + "; ".join(summary), flush=True)
+            print(f"--jobs {jobs}: {seconds:.0f} s wall, {cpu:.0f} s CPU, peak RSS {rss:.0f} MB, "
+                  f"mean load {load:.1f}; " + "; ".join(summary), flush=True)
             lines.append((jobs, summary))
     same = len(set(csvs.values())) == 1
     folders = sum(len(v) for v in rows[0][5].values())
@@ -108,11 +121,12 @@ def main():
           f"`ganlab grade` on {args.students} students x 3 labs (01, 03, 06) built from one "
           f"--quick run of each lab (perturbations: see the script's docstring); {folders} folders "
           f"to grade, {os.cpu_count()} CPU cores shared with other jobs (load averages below).", "",
-          "| --jobs | wall (s) | per folder, wall / folders (s) | peak RSS (MB) | "
-          "load avg 1 min before / after |", "|---|---|---|---|---|"]
-    for jobs, seconds, rss, before, after, _ in rows:
-        md.append(f"| {jobs} | {seconds:.0f} | {seconds / folders:.2f} | {rss:.0f} | "
-                  f"{before[0]:.1f} / {after[0]:.1f} |")
+          "| --jobs | wall (s) | wall / folder (s) | CPU user+sys (s) | CPU / folder (s) | "
+          "peak RSS of one process (MB) | mean 1-min load average during the run |",
+          "|---|---|---|---|---|---|---|"]
+    for jobs, seconds, rss, cpu, load, _ in rows:
+        md.append(f"| {jobs} | {seconds:.0f} | {seconds / folders:.2f} | {cpu:.0f} | "
+                  f"{cpu / folders:.2f} | {rss:.0f} | {load:.1f} |")
     md += ["", "Per-folder grading cost (seconds inside a worker, from the journal; the "
            "workers' start, about one TensorFlow import each, excluded):", "",
            "| --jobs | lab | status | folders | median (s) | min (s) | max (s) |",
