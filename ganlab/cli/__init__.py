@@ -6,6 +6,8 @@
                  [--out runs] [--name NAME] [--resume]
     ganlab sample RUN_DIR -n N -o grid.png [--seed S] [--label L]
     ganlab eval RUN_DIR
+    ganlab grade CLASS_DIR [--labs 01,03,...] [--out grades.csv] [--report report.html]
+                 [--jobs N] [--timeout SECONDS|LAB=SECONDS,...] [--resume] [--quiet]
     ganlab labs
 
 A user's mistake (unknown variant or dataset, a batch size the replicas
@@ -68,6 +70,21 @@ def build_parser():
 
     e = sub.add_parser("eval", help="recompute and write a run's figures (eval.json)")
     e.add_argument("run_dir")
+
+    g = sub.add_parser("grade", help="grade a whole class into a gradebook CSV and an HTML report",
+                       description="Grade CLASS_DIR/<student>/<NN_name>/ run folders with the "
+                       "labs' own graders (ganlab.grading.gradebook).")
+    g.add_argument("class_dir", help="a folder of student folders, each with its run folders")
+    g.add_argument("--labs", default=None, help="labs to grade, e.g. 01,03 (default: every lab)")
+    g.add_argument("--out", default="grades.csv", help="the gradebook CSV (default grades.csv)")
+    g.add_argument("--report", default=None, help="also write this self-contained HTML report")
+    g.add_argument("--jobs", type=int, default=1, help="folders graded in parallel (default 1)")
+    g.add_argument("--timeout", default=None, metavar="SECONDS|LAB=SECONDS,...",
+                   help="seconds one folder may take: for every lab (120) or per lab "
+                   "(03=600,06=300); default: each lab's own limit")
+    g.add_argument("--resume", action="store_true",
+                   help="keep the students the journal (OUT.journal.json) holds; grade the rest")
+    g.add_argument("--quiet", action="store_true", help="no progress output")
 
     sub.add_parser("labs", help="list the labs, their descriptions and grading bars")
     return p
@@ -217,9 +234,8 @@ def _sample_picture(generator, run_dir, n, seed, output, config=None, **options)
 
 
 def sample(args):
-    import keras
-
     import ganlab  # noqa: F401  (registers the custom layers)
+    from ganlab.grading.common import load_untrusted_model
 
     config = _check_run(args.run_dir)
     if args.n < 1:
@@ -229,7 +245,7 @@ def sample(args):
     path = Path(args.run_dir) / "generator.keras"
     if not path.is_file():
         raise ValueError(f"The run has no generator.keras. Received: path={str(path)!r}")
-    generator = keras.saving.load_model(path)
+    generator = load_untrusted_model(path)
     label = args.label
     if label is not None:
         try:
@@ -290,6 +306,27 @@ def evaluate(args):
     return figures
 
 
+# -------------------------------------------------------------------- grade
+def grade(args):
+    """`ganlab grade`: the gradebook CSV (and the report) of a class folder."""
+    from ganlab.grading import gradebook
+    from ganlab.training.progress import set_quiet
+
+    set_quiet(args.quiet)
+    labs = gradebook.parse_labs(args.labs)  # a bad flag fails before any worker starts
+    timeouts = gradebook.parse_timeouts(args.timeout, labs)
+    book = gradebook.grade_class(args.class_dir, labs, args.out, jobs=args.jobs,
+                                 resume=args.resume, timeouts=timeouts)
+    for lab, counts in gradebook.summary(book).items():
+        print(f"lab {lab}: " + ", ".join(f"{counts[s]} {s}" for s in gradebook.STATUSES))
+    print(f"gradebook: {args.out}")
+    if args.report:
+        from ganlab.grading.report import write_report
+
+        print(f"report: {write_report(book, args.class_dir, args.report)}")
+    return book
+
+
 # --------------------------------------------------------------------- labs
 def lab_descriptions(folder=None):
     """[(file name, one-line description, bar)] from the labs' docstrings."""
@@ -323,7 +360,7 @@ def labs(args):
 
 
 # --------------------------------------------------------------------- main
-COMMANDS = {"train": train, "sample": sample, "eval": evaluate, "labs": labs}
+COMMANDS = {"train": train, "sample": sample, "eval": evaluate, "grade": grade, "labs": labs}
 
 
 def main(argv=None):
@@ -342,8 +379,8 @@ def main(argv=None):
         sys.stderr.write(f"ganlab {args.command}: error: {message}\n")
         return 2
     except KeyboardInterrupt:
-        sys.stderr.write(f"ganlab {args.command}: interrupted; --resume continues from the "
-                         "last checkpoint\n")
+        where = "the journal's last student" if args.command == "grade" else "the last checkpoint"
+        sys.stderr.write(f"ganlab {args.command}: interrupted; --resume continues from {where}\n")
         return 130
     return 0
 

@@ -51,8 +51,38 @@ def conditional_sampler(generator, latent_dim, distribution="normal"):
     return sample
 
 
+def load_untrusted_model(path):
+    """Load a student's `.keras` file in Keras's safe mode.
+
+    `safe_mode=True` (Keras's default, stated here so that no refactoring
+    loses it) refuses a Python lambda serialised in the file (a
+    `keras.layers.Lambda` of a lambda: its bytecode would run on load) and,
+    in Keras >= 3.9, classes and functions from outside Keras and the
+    registered ganlab objects, even after a process-wide
+    `keras.config.enable_unsafe_deserialization()`. It is no sandbox: see
+    "Grading a whole class" in README.md for what it does not protect against.
+
+    Raises:
+        ValueError: for a file that is not a zip archive (truncated or
+            corrupt: Keras would say "File not found"), or a lambda (the
+            message says "Python lambda" or "Lambda"); Keras's own errors
+            for other damage.
+    """
+    import zipfile
+
+    # Keras lets a process-wide keras.config.enable_unsafe_deserialization() (called
+    # by any module imported) override safe_mode=True; the scope overrides it back.
+    from keras.src.saving.serialization_lib import SafeModeScope
+
+    if Path(path).is_file() and not zipfile.is_zipfile(path):
+        raise ValueError(f"{Path(path).name} is not a .keras (zip) file: truncated or corrupt. "
+                         f"Received: path={str(path)!r}")
+    with SafeModeScope(True):
+        return keras.saving.load_model(path, safe_mode=True)
+
+
 def load_run(run_dir, network="generator.keras"):
-    """Load a run folder's config and one saved network.
+    """Load a run folder's config and one saved network (in safe mode: `load_untrusted_model`).
 
     Raises:
         ValueError: if the folder, its config.json or the network is missing.
@@ -64,7 +94,7 @@ def load_run(run_dir, network="generator.keras"):
     path = run_dir / network
     if not path.is_file():
         raise ValueError(f"The run has no {network}. Received: path={str(path)!r}")
-    return config, keras.saving.load_model(path)
+    return config, load_untrusted_model(path)
 
 
 def run_sampler(run_dir):
@@ -148,7 +178,7 @@ def sample_run(run_dir, n, label=None, seed=0):
     path = run_dir / "generator.keras"
     if not path.is_file():
         raise ValueError(f"The run has no generator.keras. Received: path={str(path)!r}")
-    return draw_from(keras.saving.load_model(path), config, n, label=label, seed=seed)
+    return draw_from(load_untrusted_model(path), config, n, label=label, seed=seed)
 
 
 def draw_from(generator, config, n, label=None, seed=0):

@@ -38,7 +38,8 @@ def is_quiet():
     return _QUIET
 
 
-def _clock(seconds):
+def clock(seconds):
+    """Seconds as "m:ss" (or "h:mm:ss")."""
     seconds = int(max(0, seconds))
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
@@ -85,7 +86,7 @@ class Progress(keras.callbacks.Callback):
     # ---------------------------------------------------------- callbacks
     def on_train_begin(self, logs=None):
         self.stream = self._stream or sys.stdout
-        self.tty = self._tty if self._tty is not None else _isatty(self.stream)
+        self.tty = self._tty if self._tty is not None else isatty(self.stream)
         self.epochs = int(self.params.get("epochs") or 1)
         self.steps = int(self.params.get("steps") or 1)
         self.total = self.epochs * self.steps
@@ -134,9 +135,9 @@ class Progress(keras.callbacks.Callback):
             parts.append("[" + "=" * filled + (">" if filled < width else "")
                          + "." * max(0, width - filled - 1) + "]")
         parts.append(f"{100 * done / self.total:3.0f}%")
-        parts.append(f"{_clock(elapsed)} elapsed")
+        parts.append(f"{clock(elapsed)} elapsed")
         if done < self.total:
-            parts.append(f"ETA {_clock(eta) if eta is not None else '?'}")
+            parts.append(f"ETA {clock(eta) if eta is not None else '?'}")
         keys = self.keys
         if keys is None:  # the model's own trackers (the losses), not every figure logged
             keys = [m.name for m in getattr(self.model, "metrics", [])] or list(self.logs)
@@ -168,7 +169,8 @@ class Progress(keras.callbacks.Callback):
         self.stream.flush()
 
 
-def _isatty(stream):
+def isatty(stream):
+    """Whether `stream` is a terminal (False for streams without `isatty`)."""
     try:
         return bool(stream.isatty())
     except (AttributeError, ValueError):
