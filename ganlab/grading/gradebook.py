@@ -62,6 +62,8 @@ from typing import Callable
 
 from ganlab.grading.cgan import BAR as LAB06_BAR
 from ganlab.grading.cgan import grade_lab06
+from ganlab.grading.cyclegan import BAR as LAB08_BAR
+from ganlab.grading.cyclegan import grade_lab08
 from ganlab.grading.dcgan import BAR as LAB03_BAR
 from ganlab.grading.dcgan import grade_lab03
 from ganlab.grading.divergences import BAR as LAB04_BAR
@@ -146,6 +148,11 @@ LABS = {g.lab: g for g in (
         ("psnr_gain", "psnr_gain", LAB07_BAR["psnr_gain_db"]),
         ("spread_gap", "l1_cgan.spread_gap", None),
         ("l1_only_spread_gap", "l1_only.spread_gap", None)), 300),
+    LabGrader("08", "08_cyclegan", grade_lab08, (
+        ("gain", "gain", LAB08_BAR["min_gain_db"]),
+        ("f_psnr", "f_psnr", None),
+        ("otsu_psnr", "otsu_psnr", None),
+        ("cycle_psnr", "cycle_psnr", LAB08_BAR["min_cycle_psnr_db"])), 300),
 )}
 
 
