@@ -183,9 +183,10 @@ def _pages(task, split, image_size):
         if task == "bleed":
             font = BLEED_FONTS[int(rng.integers(len(BLEED_FONTS)))]
             scan, clean = _render_pair(rng, image_size, font, bleed=True)
-        else:
-            scan, clean = _render_pair(np.random.default_rng(rng.integers(2**32)), image_size,
-                                       FONT_PAIR[1])
+        else:  # the same text and paper in the sans font (Y) and, as its X version, the serif
+            page_seed = int(rng.integers(2**32))
+            scan = _render_pair(np.random.default_rng(page_seed), image_size, FONT_PAIR[1])[0]
+            clean = _render_pair(np.random.default_rng(page_seed), image_size, FONT_PAIR[0])[1]
         y.append(scan)
         y_clean.append(clean)
 
@@ -208,8 +209,9 @@ def load_document_arrays(task="bleed", split="train", image_size=32):
     Returns:
         dict with "x" (domain X: clean scans, or the serif font), "y"
         (domain Y: bleed-through scans, or the sans font) and "y_clean" (each
-        Y page's clean version: for `bleed` without bleed-through or
-        yellowing; for `fonts` the page as rendered, without scan noise), each
+        Y page's X version: for `bleed` without bleed-through or yellowing;
+        for `fonts` the same text and paper in the serif font, without scan
+        noise; the words' placement may differ where the fonts' widths do), each
         float32 (n, image_size, image_size, 3) in [-1, 1], read-only. X and Y
         come from different texts: they are not pairs.
 

@@ -13,8 +13,10 @@ import keras
 import numpy as np
 
 import ganlab
-from ganlab.data.documents import load_document_arrays, unpaired_dataset
+from ganlab.data.documents import unpaired_dataset
+from ganlab.data.unpaired import load_unpaired_arrays
 from ganlab.grading import cyclegan as grader
+from ganlab.metrics.image_quality import psnr
 from ganlab.models import ConstantThenLinearDecay, CycleGAN
 from ganlab.nets import patchgan_discriminator, resnet_generator
 from ganlab.training import figures
@@ -67,11 +69,13 @@ def cyclegan_model(image_size, ngf=64, n_blocks=9, ndf=64, n_layers=3, lr=2e-4, 
     return model
 
 
-def cycle_grid(model, x, y, y_clean):
-    """Rows of held-out pages: x | G(x) | F(G(x)) | y | F(y) | G(F(y)) | y's clean version."""
+def cycle_grid(model, x, y, y_clean=None):
+    """Rows of held-out images: x | G(x) | F(G(x)) | y | F(y) | G(F(y)) (| y's clean version)."""
     gx = model.translate(x)
     fy = model.translate(y, inverse=True)
-    columns = [x, gx, model.translate(gx, inverse=True), y, fy, model.translate(fy), y_clean]
+    columns = [x, gx, model.translate(gx, inverse=True), y, fy, model.translate(fy)]
+    if y_clean is not None:
+        columns.append(y_clean)
     stacked = np.stack([np.asarray(c, "float32") for c in columns], axis=1)
     return figures.image_grid(stacked.reshape(-1, *stacked.shape[2:]), rows=len(x))
 
@@ -82,25 +86,30 @@ def train_cyclegan(run, build, task, image_size, epochs, steps_per_epoch, batch_
     Args:
         run: the `RunFolder`.
         build: callable () -> compiled model (in the runtime's scope).
-        task: "bleed" or "fonts" (`ganlab.data.documents`).
+        task: "bleed", "fonts", "cycle_gan/NAME" or "folders:A,B"
+            (`ganlab.data.unpaired`).
         image_size, epochs, steps_per_epoch, batch_size, seed: the training.
 
     Returns:
-        metrics: {"losses": ..., "figures": the grader's figures (F, Otsu,
-        cycle) on the held-out pages, "history": per epoch}.
+        metrics: {"losses": ..., "figures": on the held-out images, the
+        grader's (F, Otsu, cycle) where the task has clean versions, the
+        cycle PSNR of both directions otherwise, "history": per epoch}.
     """
-    train = load_document_arrays(task, "train", image_size)
-    test = load_document_arrays(task, "test", image_size)
+    train = load_unpaired_arrays(task, "train", image_size)
+    test = load_unpaired_arrays(task, "test", image_size)
     shown = slice(0, SHOWN)
     ganlab.seed(seed)
     model = build()
     data = unpaired_dataset(train["x"], train["y"], batch_size, seed)
-    x_shown = test["x"][shown]
-    y_shown, clean_shown = test["y"][shown], test["y_clean"][shown]
+    x_shown, y_shown = test["x"][shown], test["y"][shown]
+    clean_shown = test["y_clean"][shown] if "y_clean" in test else None
 
     def evaluate(m):
-        report = grader.grade_cyclegan(grader.net_translator(m.inverse_generator),
-                                       grader.net_translator(m.generator), test, train["x"])
+        g, f = grader.net_translator(m.generator), grader.net_translator(m.inverse_generator)
+        if "y_clean" not in test:  # no ground truth: how well each cycle closes
+            return {"cycle_psnr": float(psnr(g(f(test["y"])), test["y"]).mean()),
+                    "cycle_x_psnr": float(psnr(f(g(test["x"])), test["x"]).mean())}
+        report = grader.grade_cyclegan(f, g, test, train["x"])
         return {k: v for k, v in report.items() if isinstance(v, float)}
 
     _, figs = fit_logged(

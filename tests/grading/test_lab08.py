@@ -127,7 +127,7 @@ def test_forged_run_folders_fail_in_one_line(graded, tmp_path):
 
 
 @pytest.mark.parametrize("args, match", [
-    (["--task", "horse2zebra"], "--task horse2zebra"),
+    (["--task", "horse2zebra"], "task='horse2zebra'"),
     (["--image-size", "48"], "image_size=48"),
 ])
 def test_a_users_mistake_is_one_line_and_exit_2(tmp_path, args, match):
