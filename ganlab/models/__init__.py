@@ -4,3 +4,4 @@ from ganlab.models.cgan import ConditionalGAN
 from ganlab.models.gan import GAN
 from ganlab.models.pix2pix import Pix2Pix
 from ganlab.models.wgan import WGAN, WGANGP
+from ganlab.models.srgan import SRGAN

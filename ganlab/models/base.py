@@ -111,7 +111,7 @@ class GANBase(keras.Model):
         # tf.distribute strategy "symbolically builds" the model by calling
         # it on a batch of *data*, which is not G's input (it fails unless
         # the data happen to have latent_dim features).
-        if generator.built and discriminator.built:
+        if generator.built and (discriminator is None or discriminator.built):
             self.built = True
 
     # ------------------------------------------------------------------ noise
@@ -351,6 +351,17 @@ def agree_on_finite(grads):
         else:
             out.append(poison(g))
     return out
+
+
+def frozen_call(net, inputs):
+    """net(inputs, training=True) without changing any of net's variables (batchnorm statistics too)."""
+    outputs, _ = net.stateless_call(
+        [v.value for v in net.trainable_variables],
+        [v.value for v in net.non_trainable_variables],
+        inputs,
+        training=True,
+    )
+    return outputs
 
 
 def split_minibatches(batch, k):

@@ -6,18 +6,7 @@ import tensorflow as tf
 from keras import ops
 
 from ganlab import losses
-from ganlab.models.base import GANBase, mean_probability
-
-
-def _frozen_call(net, inputs):
-    """net(inputs, training=True) without changing any of net's variables."""
-    outputs, _ = net.stateless_call(
-        [v.value for v in net.trainable_variables],
-        [v.value for v in net.non_trainable_variables],
-        inputs,
-        training=True,
-    )
-    return outputs
+from ganlab.models.base import GANBase, frozen_call, mean_probability
 
 
 def _image_shape(net, which):
@@ -161,7 +150,7 @@ class Pix2Pix(GANBase):
         if not self.adversarial:
             return {"g_loss": self.lambda_l1 * l1, "g_l1": l1}
         gan = losses.non_saturating_generator_loss(
-            _frozen_call(self.discriminator, self.pairs(x, fake)))
+            frozen_call(self.discriminator, self.pairs(x, fake)))
         return {"g_loss": gan + self.lambda_l1 * l1, "g_gan": gan, "g_l1": l1}
 
     def step(self, x, y, update_d=True, update_g=True):
@@ -182,7 +171,7 @@ class Pix2Pix(GANBase):
         logs = {}
         with tf.GradientTape() as tape:
             fake = self.generator(x, training=True) if update_g \
-                else _frozen_call(self.generator, x)
+                else frozen_call(self.generator, x)
             if update_d and self.adversarial:
                 with tape.stop_recording():
                     logs.update(self._discriminator_update(x, y, fake))
