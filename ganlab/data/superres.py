@@ -176,7 +176,8 @@ def load_folder_hr(root, scale=4):
     files = sorted(p for p in root.glob("*") if p.suffix.lower() in (".png", ".jpg", ".jpeg", ".bmp")) \
         if root.is_dir() else []
     if not files:
-        raise ValueError(f"an HR image folder needs *.png, *.jpg or *.bmp files. Received: root={str(root)!r}")
+        raise ValueError("an HR image folder needs *.png, *.jpg or *.bmp files. "
+                         f"Received: root={str(root)!r}")
     lrs, hrs = [], []
     for path in files:
         image = np.asarray(Image.open(path).convert("RGB"), np.float32) / 127.5 - 1.0

@@ -3,5 +3,5 @@ from ganlab.models.base import GANBase
 from ganlab.models.cgan import ConditionalGAN
 from ganlab.models.gan import GAN
 from ganlab.models.pix2pix import Pix2Pix
-from ganlab.models.wgan import WGAN, WGANGP
 from ganlab.models.srgan import SRGAN
+from ganlab.models.wgan import WGAN, WGANGP

@@ -1,5 +1,7 @@
 """SRGAN (Ledig et al., 2017): SRResNet (stage 1) and SRGAN (stage 2), one model class."""
 
+import inspect
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -104,6 +106,10 @@ class SRGAN(GANBase):
             raise ValueError("stage 2 (a d_optimizer) needs a discriminator: SRGAN(generator, "
                              f"discriminator). Received: d_optimizer={d_optimizer!r} and no "
                              "discriminator")
+        unknown = sorted(set(options) - set(inspect.signature(self.configure).parameters))
+        if unknown:
+            raise ValueError(f"Unknown compile option(s) for SRGAN: {unknown}. "
+                             f"Allowed: {sorted(inspect.signature(self.configure).parameters)}")
         keras.Model.compile(self, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
         self.configure(**options)
         self.g_optimizer, self.d_optimizer = g_optimizer, d_optimizer

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from ganlab.grading import cgan, dcgan, divergences, gaussian, mode_collapse, pix2pix, wgan
+from ganlab.grading import cgan, dcgan, divergences, gaussian, mode_collapse, pix2pix, srgan, wgan
 
 LABS = Path(__file__).resolve().parents[2] / "labs"
 GRADERS = {
     "01_gaussian": gaussian, "02_mode_collapse": mode_collapse, "03_dcgan": dcgan,
     "04_divergences": divergences, "05_wgan": wgan, "06_cgan": cgan, "07_pix2pix": pix2pix,
+    "09_srgan": srgan,
 }
 
 
