@@ -58,3 +58,8 @@ from ganlab.grading.pix2pix import BAR as LAB07_BAR  # noqa: E402
 from ganlab.grading.pix2pix import grade_lab07, grade_pix2pix  # noqa: E402
 
 __all__ += ["LAB07_BAR", "grade_lab07", "grade_pix2pix"]
+
+from ganlab.grading.srgan import BAR as LAB09_BAR  # noqa: E402
+from ganlab.grading.srgan import grade_lab09, grade_srgan  # noqa: E402
+
+__all__ += ["LAB09_BAR", "grade_lab09", "grade_srgan"]
