@@ -260,22 +260,23 @@ def l1_reconstruction_loss(target, output):
     Raises:
         ValueError: if the shapes differ.
     """
-    target, output = _f32(target), _f32(output)
-    if tuple(target.shape) != tuple(output.shape):
-        raise ValueError(
-            "target and output must have the same shape. Received: "
-            f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
-        )
+    target, output = _same_shape(target, output)
     return ops.mean(ops.abs(target - output))
 
 
-def _mse(target, output):
+def _same_shape(target, output):
+    """(target, output) as float32, or ValueError if their shapes differ."""
     target, output = _f32(target), _f32(output)
     if tuple(target.shape) != tuple(output.shape):
         raise ValueError(
             "target and output must have the same shape. Received: "
             f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
         )
+    return target, output
+
+
+def _mse(target, output):
+    target, output = _same_shape(target, output)
     return ops.mean(ops.square(target - output))
 
 

@@ -61,7 +61,7 @@ planted faults are super-resolvers too.
 import numpy as np
 
 from ganlab.data.superres import held_out_pairs, upscale
-from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_run, verdict
+from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_networks, verdict
 from ganlab.metrics.image_quality import sr_figures
 
 BAR = {"srresnet_gain_db": 0.5, "srgan_drop_db": 2.0}
@@ -136,10 +136,7 @@ def load_srgan_run(run_dir):
     Raises:
         ValueError: if the folder, its config.json or a generator is missing.
     """
-    config, nets = None, {}
-    for key, name in NETWORKS.items():
-        config, nets[key] = load_run(run_dir, name)
-    return config, nets
+    return load_networks(run_dir, NETWORKS)
 
 
 @grade_or_fail
