@@ -11,7 +11,9 @@ ImageNet weights in the Keras cache or at --vgg-weights (they are never
 downloaded here, and nothing else is put in their place). Data: native-
 resolution crops of the embedded photos' training images; LR by bicubic
 downsampling with antialiasing; held-out: 36 tiles of 96x96 from chelsea
-and flower, never trained on. In runs/09_srgan/:
+and flower, never trained on (--data div2k trains on DIV2K instead, and
+--test-folder PATH also reports on Set5 / Set14 / BSD100 HR images). In
+runs/09_srgan/:
 
 * samples.png: held-out tiles, bicubic | SRResNet | SRGAN | HR, with PSNR /
   SSIM (Y channel, 4-pixel border cropped, as the paper) in the titles.
@@ -89,9 +91,10 @@ def main(args):
         run.write_config(vars(args), variant=variant, hr_size=hr_size, blocks=blocks, filters=filters,
                          bicubic_skip=skip, steps_per_epoch=steps, gan_epochs=gan_epochs, lr=lr)
         metrics = srgan.train_srgan(run, build_srresnet, build_srgan, hr_size, args.scale, args.epochs,
-                                    gan_epochs, steps, args.batch_size, args.seed)
+                                    gan_epochs, steps, args.batch_size, args.seed, args.data,
+                                    args.test_folder)
         metrics["variant"] = variant
-        if args.scale == grader.SCALE:
+        if args.scale == grader.SCALE and args.data == "photos":
             metrics["grade"] = grader.grade_lab09(run.path)
         run.write_metrics(metrics)
     print(f"run folder: {run.final}")
@@ -99,8 +102,13 @@ def main(args):
         m = metrics[name]
         print(f"{name:8s} held-out PSNR {m['psnr']:.2f} dB  SSIM {m['ssim']:.4f}  "
               f"hf energy {m['hf_energy']:.3f} (HR: 1)")
+    if "folder" in metrics:
+        f = metrics["folder"]
+        print(f"{f['folder']} ({f['images']} images): " + ", ".join(
+            f"{k} {f[k]['psnr']:.2f} dB / {f[k]['ssim']:.4f}" for k in ("bicubic", "srresnet", "srgan")))
     if "grade" not in metrics:
-        print(f"no grading bar for --scale {args.scale} (the bar is calibrated at x4)")
+        print(f"no grading bar for --scale {args.scale} --data {args.data} "
+              "(the bar is calibrated at x4 on the photos)")
         return
     print(grading.verdict_line(metrics["grade"]))
 
@@ -108,6 +116,10 @@ def main(args):
 if __name__ == "__main__":
     p = lab.parser(__doc__, default_epochs=1000, quick_epochs=6)
     p.add_argument("--scale", type=int, default=4, choices=(2, 4, 8), help="upscaling factor (4)")
+    p.add_argument("--data", default="photos", choices=("photos", "div2k"),
+                   help="training HR images: photos (embedded) or div2k (TFDS div2k/bicubic_x4, online once)")
+    p.add_argument("--test-folder", default=None,
+                   help="also report PSNR/SSIM on a folder of HR images (Set5, Set14, BSD100)")
     p.add_argument("--content", default="mse", choices=tuple(srgan.VARIANTS),
                    help="stage 2's content loss: mse (default, SRGAN-MSE), vgg22 or vgg54 (SRGAN)")
     p.add_argument("--vgg-weights", default=None,

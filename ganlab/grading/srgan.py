@@ -69,7 +69,7 @@ BAR = {"srresnet_gain_db": 0.5, "srgan_drop_db": 2.0}
 SCALE = 4
 """The scale the bar is defined for."""
 
-TARGET = {"scale": SCALE}
+TARGET = {"scale": SCALE, "data": "photos"}
 """The data the bar is defined for (a run's config.json must not say otherwise)."""
 
 NETWORKS = {"srresnet": "srresnet.keras", "srgan": "generator.keras"}

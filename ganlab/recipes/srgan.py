@@ -13,7 +13,7 @@ import keras
 import numpy as np
 
 import ganlab
-from ganlab.data.superres import held_out_pairs, sr_dataset, training_hr
+from ganlab.data.superres import held_out_pairs, load_div2k, load_folder_hr, sr_dataset, training_hr
 from ganlab.grading import srgan as grader
 from ganlab.metrics.image_quality import sr_psnr, sr_ssim
 from ganlab.models import SRGAN
@@ -115,8 +115,38 @@ def held_out_panels(outputs, hr, scale, shown=SHOWN):
     return panels(rows, titles)
 
 
+def training_data(data, hr_size, scale, batch_size, seed):
+    """The endless training batches: "photos" (embedded) or "div2k" (TFDS, x4 only)."""
+    if data == "photos":
+        return sr_dataset(training_hr(hr_size), batch_size, scale, seed=seed).repeat()
+    if data == "div2k":
+        if scale != 4:
+            raise ValueError(f"div2k/bicubic_x4 is x4 data. Received: scale={scale!r}")
+        return load_div2k("train", hr_size, batch_size, seed).repeat()
+    raise ValueError(f"data must be 'photos' or 'div2k'. Received: data={data!r}")
+
+
+def folder_report(generators, folder, scale):
+    """PSNR / SSIM (Y, cropped) of bicubic and each generator on a folder of HR images (Set5, ...).
+
+    Each image is super-resolved whole, one at a time; the figures are means over the images.
+
+    Args:
+        generators: {name: generator}.
+        folder: the folder of HR images (`load_folder_hr`).
+    """
+    lrs, hrs = load_folder_hr(folder, scale)
+    methods = {"bicubic": grader.bicubic_sr(scale),
+               **{k: grader.generator_sr(g, 1) for k, g in generators.items()}}
+    report = {}
+    for name, sr in methods.items():
+        figs = [grader.sr_report(sr, lr, hr, scale) for lr, hr in zip(lrs, hrs, strict=True)]
+        report[name] = {k: float(np.mean([f[k] for f in figs])) for k in ("psnr", "ssim")}
+    return {"folder": str(folder), "images": len(hrs), **report}
+
+
 def train_srgan(run, build_srresnet, build_srgan, hr_size=64, scale=4, epochs=6, gan_epochs=2,
-                steps_per_epoch=100, batch_size=16, seed=0):
+                steps_per_epoch=100, batch_size=16, seed=0, data="photos", test_folder=None):
     """Lab 09's run: SRResNet (stage 1), then SRGAN from it (stage 2), on the embedded photos.
 
     Args:
@@ -125,6 +155,9 @@ def train_srgan(run, build_srresnet, build_srgan, hr_size=64, scale=4, epochs=6,
         build_srgan: callable trained stage-1 generator -> compiled stage-2 model.
         hr_size, scale: HR crops and the factor (LR crops are hr_size / scale).
         epochs, gan_epochs, steps_per_epoch, batch_size, seed: the training.
+        data: the training HR images, "photos" (embedded) or "div2k".
+        test_folder: a folder of HR images (Set5, Set14, BSD100) also
+            reported on (metrics["folder"]), or None.
 
     Writes tb/srresnet and tb/srgan (losses and the held-out figures each
     epoch, the panels), srresnet.keras, generator.keras (SRGAN's G),
@@ -134,11 +167,11 @@ def train_srgan(run, build_srresnet, build_srgan, hr_size=64, scale=4, epochs=6,
         metrics: {"bicubic": figures, "srresnet": {losses, figures},
         "srgan": ..., "table": per-tile PSNR / SSIM of the three}.
     """
-    hr = training_hr(hr_size)
+    batches = training_data(data, hr_size, scale, batch_size, seed)
     lr_t, hr_t = held_out_pairs(scale)
     outputs, metrics = {"bicubic": grader.bicubic_sr(scale)(lr_t)}, {}
     metrics["bicubic"] = grader.sr_report(grader.bicubic_sr(scale), lr_t, hr_t, scale)
-    trained = None
+    trained, trained_nets = None, {}
     for stage, epochs_of in (("srresnet", epochs), ("srgan", gan_epochs)):
         ganlab.seed(seed + (stage == "srgan"))
         model = build_srresnet() if stage == "srresnet" else build_srgan(trained)
@@ -151,7 +184,7 @@ def train_srgan(run, build_srresnet, build_srgan, hr_size=64, scale=4, epochs=6,
             return held_out_panels({**{k: v for k, v in outputs.items() if k != stage},
                                     stage: sr(lr_t)}, hr_t, scale)
 
-        fit_logged(model, sr_dataset(hr, batch_size, scale, seed=seed).repeat(),
+        fit_logged(model, batches,
                    run.file(f"tb/{stage}"), epochs_of, steps_per_epoch, evaluate=evaluate,
                    render=render, label=stage,
                    checkpointer=lambda extras, model=model, stage=stage:
@@ -163,9 +196,12 @@ def train_srgan(run, build_srresnet, build_srgan, hr_size=64, scale=4, epochs=6,
         run.save_model(model.generator, grader.NETWORKS[stage])
         if stage == "srgan":
             run.save_model(model.discriminator, "discriminator.keras")
-        trained = model.generator
+        trained = trained_nets[stage] = model.generator
     metrics["table"] = {name: {"psnr": [round(float(v), 3) for v in sr_psnr(out, hr_t, scale)],
                                "ssim": [round(float(v), 4) for v in sr_ssim(out, hr_t, scale)]}
                         for name, out in outputs.items()}
     figures.save_png(held_out_panels(outputs, hr_t, scale), run.file("samples.png"))
+    if test_folder:
+        metrics["folder"] = folder_report({"srresnet": trained_nets["srresnet"], "srgan": trained},
+                                          test_folder, scale)
     return metrics
