@@ -216,6 +216,7 @@ def load_div2k(split="train", hr_size=96, batch_size=16, seed=0, data_dir=None):
     try:
         ds = tfds.load(DIV2K_CONFIG, split=split, data_dir=data_dir, shuffle_files=False, download=False)
     except Exception:
+        gtfds.check_download_reachable(DIV2K_CONFIG)  # seconds, where TFDS's retries take minutes
         ds = gtfds._download_and_load(tfds, DIV2K_CONFIG, split, data_dir)
     lr_size = hr_size // 4
     seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)

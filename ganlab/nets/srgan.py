@@ -293,7 +293,8 @@ def vgg19_features(layer="54", weights=None, feature_scale=1 / 12.75, name=None)
     The VGG losses of Ledig 2017 (Eq. 5) compare these maps; "we rescaled
     the VGG feature maps by a factor of 1/12.75" (Section 3.2), which the
     net applies (`feature_scale`), so the MSE of its outputs is the paper's
-    VGG loss.
+    VGG loss: the MSE of the raw maps divided by 12.75^2 (about 163), not
+    by 12.75 (the paper rescales the maps, and the loss is quadratic in them).
 
     Args:
         layer: "22" (phi_{2,2}, `block2_conv2`) or "54" (phi_{5,4},

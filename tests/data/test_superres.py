@@ -82,3 +82,24 @@ def test_div2k_under_mock_data():
     assert float(tf.reduce_min(lr_b)) >= -1 and float(tf.reduce_max(lr_b)) <= 1
     with pytest.raises(ValueError, match="Received: hr_size=30"):
         superres.load_div2k("train", hr_size=30)
+
+
+def test_div2k_offline_fails_in_seconds_in_one_line(monkeypatch, tmp_path):
+    import socket
+    import time
+
+    pytest.importorskip("tensorflow_datasets")
+    from ganlab.data.tfds import DatasetUnavailableError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there once the socket closes
+    for var in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(var, raising=False)
+    for var in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.setenv(var, f"http://127.0.0.1:{port}")
+    start = time.perf_counter()
+    with pytest.raises(DatasetUnavailableError) as info:
+        superres.load_div2k("train", data_dir=str(tmp_path))
+    assert time.perf_counter() - start < 15
+    assert "\n" not in str(info.value) and "data.vision.ee.ethz.ch" in str(info.value)
