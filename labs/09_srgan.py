@@ -38,7 +38,9 @@ below bicubic's. --quick, seeds 0 / 1 / 2 (bicubic: 37.87 dB, SSIM
 above), SSIM 0.8807 / 0.8839 / 0.8820, hf energy 0.322 / 0.295 / 0.300:
 all pass. SRGAN-MSE trades 0.5-0.9 dB of SRResNet's PSNR for 11-23% more
 fine detail, still far from HR's (1): 200 steps of 1e-3 adversarial weight
-move G only a little. 3:41 / 4:59 / 5:24 wall at load average 10.5-11.5
+move G only a little. On the detailed tiles (fur, petals: samples.png)
+SRGAN keeps SRResNet's PSNR; it loses it on the defocused background,
+where its added texture is artefact (seed 0: 48.6 against 51.0 dB). 3:41 / 4:59 / 5:24 wall at load average 10.5-11.5
 (other jobs; 109-116 s of CPU time), peak RSS 1.31-1.34 GB.
 
 --quick: 64x64 HR crops, 4 blocks of 32 filters, G's output added to the

@@ -16,6 +16,7 @@ from PIL import Image
 from ganlab import grading
 from ganlab.data.superres import held_out_pairs, nearest_upscale, training_hr
 from ganlab.grading import srgan as grader
+from ganlab.recipes import srgan as srgan_recipe
 
 LAB = "09_srgan"
 
@@ -47,7 +48,8 @@ def test_run_folder(graded):
     for folder in ("srresnet", "srgan"):
         assert list((run / "tb" / folder).rglob("events.out.tfevents.*")), folder
     width, height = Image.open(run / "samples.png").size
-    assert width > height  # 4 columns (bicubic | SRResNet | SRGAN | HR), 4 rows
+    # 4 columns (bicubic | SRResNet | SRGAN | HR) of 2.6 inches, a row of 2.8 per shown tile
+    assert width / height == pytest.approx(4 * 2.6 / (2.8 * len(srgan_recipe.SHOWN)), rel=0.05)
     metrics = json.loads((run / "metrics.json").read_text())
     assert {"bicubic", "srresnet", "srgan", "table", "grade", "variant"} <= set(metrics)
     assert all(len(metrics["table"][k]["psnr"]) == 36 for k in ("bicubic", "srresnet", "srgan"))
