@@ -40,8 +40,9 @@ all pass. SRGAN-MSE trades 0.5-0.9 dB of SRResNet's PSNR for 11-23% more
 fine detail, still far from HR's (1): 200 steps of 1e-3 adversarial weight
 move G only a little. On the detailed tiles (fur, petals: samples.png)
 SRGAN keeps SRResNet's PSNR; it loses it on the defocused background,
-where its added texture is artefact (seed 0: 48.6 against 51.0 dB). 3:41 / 4:59 / 5:24 wall at load average 10.5-11.5
-(other jobs; 109-116 s of CPU time), peak RSS 1.31-1.34 GB.
+where its added texture is artefact (seed 0: 48.6 against 51.0 dB).
+3:41 / 4:59 / 5:24 wall at load average 10.5-11.5 (other jobs; 109-116 s
+of CPU time), 2:23 at load 6-7; peak RSS 1.31-1.34 GB.
 
 --quick: 64x64 HR crops, 4 blocks of 32 filters, G's output added to the
 bicubic upsampling of its input (--bicubic-skip, so a two-minute run
