@@ -167,7 +167,6 @@ def train_srgan(run, build_srresnet, build_srgan, hr_size=64, scale=4, epochs=6,
         metrics: {"bicubic": figures, "srresnet": {losses, figures},
         "srgan": ..., "table": per-tile PSNR / SSIM of the three}.
     """
-    batches = training_data(data, hr_size, scale, batch_size, seed)
     lr_t, hr_t = held_out_pairs(scale)
     outputs, metrics = {"bicubic": grader.bicubic_sr(scale)(lr_t)}, {}
     metrics["bicubic"] = grader.sr_report(grader.bicubic_sr(scale), lr_t, hr_t, scale)
@@ -184,7 +183,9 @@ def train_srgan(run, build_srresnet, build_srgan, hr_size=64, scale=4, epochs=6,
             return held_out_panels({**{k: v for k, v in outputs.items() if k != stage},
                                     stage: sr(lr_t)}, hr_t, scale)
 
-        fit_logged(model, batches,
+        # A pipeline per stage, made after its seed: each stage's batches are
+        # the first pass of their own pipeline, so a resumed stage replays them exactly.
+        fit_logged(model, training_data(data, hr_size, scale, batch_size, seed),
                    run.file(f"tb/{stage}"), epochs_of, steps_per_epoch, evaluate=evaluate,
                    render=render, label=stage,
                    checkpointer=lambda extras, model=model, stage=stage:
