@@ -25,8 +25,8 @@ The bar (`BAR`; the paper's trade-off, Ledig 2017, Table 2 and Fig. 2):
 
 Planted faults (tests/grading/test_lab09.py), each failing for its reason,
 with the figures they get against the --quick run of seed 0 (bicubic 37.87
-dB, hf energy 0.144; that run's SRResNet +0.72 dB, 0.261; its SRGAN 0.22 dB
-under bicubic, 0.306):
+dB, hf energy 0.144; that run's SRResNet +0.72 dB, 0.261; its SRGAN 0.17 dB
+under bicubic, 0.322):
 
 | fault (in place of)                   | gain      | drop     | hf    | fails on                  |
 |---------------------------------------|-----------|----------|-------|---------------------------|
