@@ -30,6 +30,7 @@ bench: install
 	$(PY) benchmarks/distribute.py
 	$(PY) benchmarks/dcgan.py
 	$(PY) benchmarks/pix2pix.py
+	$(PY) benchmarks/srgan.py
 
 clean:
 	rm -rf runs .pytest_cache

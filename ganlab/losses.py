@@ -260,10 +260,57 @@ def l1_reconstruction_loss(target, output):
     Raises:
         ValueError: if the shapes differ.
     """
+    target, output = _same_shape(target, output)
+    return ops.mean(ops.abs(target - output))
+
+
+def _same_shape(target, output):
+    """(target, output) as float32, or ValueError if their shapes differ."""
     target, output = _f32(target), _f32(output)
     if tuple(target.shape) != tuple(output.shape):
         raise ValueError(
             "target and output must have the same shape. Received: "
             f"target.shape={tuple(target.shape)}, output.shape={tuple(output.shape)}"
         )
-    return ops.mean(ops.abs(target - output))
+    return target, output
+
+
+def _mse(target, output):
+    target, output = _same_shape(target, output)
+    return ops.mean(ops.square(target - output))
+
+
+def pixel_mse_loss(target, output):
+    """The pixel-wise MSE content loss of SRResNet and SRGAN-MSE (Ledig 2017, Eq. 4).
+
+        l_MSE = 1 / (r^2 W H) sum_{x,y} (I_HR(x, y) - G(I_LR)(x, y))^2
+
+    averaged over every element (pixels and channels), on images in [-1, 1]
+    as the paper computes it ("MSE loss ... calculated on images of
+    intensity range [-1, 1]", Section 3.2).
+
+    Returns:
+        Scalar float32 tensor, the per-replica mean squared difference.
+
+    Raises:
+        ValueError: if the shapes differ.
+    """
+    return _mse(target, output)
+
+
+def vgg_content_loss(target_features, output_features):
+    """The VGG content loss (Ledig 2017, Eq. 5): MSE between VGG19 feature maps.
+
+        l_VGG/i,j = 1 / (W_ij H_ij) sum_{x,y} (phi_ij(I_HR) - phi_ij(G(I_LR)))^2
+
+    of the maps phi_{i,j} (`ganlab.nets.srgan.vgg19_features`, which
+    already applies the paper's rescaling of the maps by 1/12.75), averaged
+    over every element.
+
+    Returns:
+        Scalar float32 tensor.
+
+    Raises:
+        ValueError: if the shapes differ.
+    """
+    return _mse(target_features, output_features)

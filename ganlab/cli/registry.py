@@ -295,7 +295,18 @@ def _eval_pix2pix(run_dir, config):
     return grading.grade_lab07(run_dir)
 
 
+def _is_srgan(config):
+    return str(config.get("variant", "")).startswith("SRGAN-") and "bicubic_skip" in config
+
+
+def _eval_srgan(run_dir, config):
+    from ganlab import grading
+
+    return grading.grade_lab09(run_dir)
+
+
 register_evaluator(_is_gaussian, _eval_gaussian)
 register_evaluator(_is_mixture, _eval_mixture)
 register_evaluator(_is_digits, _eval_digits)
 register_evaluator(_is_pix2pix, _eval_pix2pix)
+register_evaluator(_is_srgan, _eval_srgan)

@@ -45,6 +45,7 @@ DOWNLOAD_URLS = {
     "fashion_mnist": "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
     "cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
     "celeb_a": "https://drive.google.com/",
+    "div2k/bicubic_x4": "https://data.vision.ee.ethz.ch/cvl/DIV2K/",
 }
 """Where TFDS 4.9 downloads each dataset from (its builders' URLs), probed first."""
 

@@ -68,3 +68,8 @@ from ganlab.grading.evaluation import BAR as LAB11_BAR  # noqa: E402
 from ganlab.grading.evaluation import evaluation_figures, grade_evaluation, grade_lab11  # noqa: E402
 
 __all__ += ["LAB11_BAR", "evaluation_figures", "grade_evaluation", "grade_lab11"]
+
+from ganlab.grading.srgan import BAR as LAB09_BAR  # noqa: E402
+from ganlab.grading.srgan import grade_lab09, grade_srgan  # noqa: E402
+
+__all__ += ["LAB09_BAR", "grade_lab09", "grade_srgan"]

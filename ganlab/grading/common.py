@@ -97,6 +97,18 @@ def load_run(run_dir, network="generator.keras"):
     return config, load_untrusted_model(path)
 
 
+def load_networks(run_dir, networks):
+    """(config, {key: network}) of a run folder's saved networks, `networks` = {key: file name}.
+
+    Raises:
+        ValueError: if the folder, its config.json or a network is missing.
+    """
+    config, nets = None, {}
+    for key, name in networks.items():
+        config, nets[key] = load_run(run_dir, name)
+    return config, nets
+
+
 def run_sampler(run_dir):
     """(config, sampler) of a run folder's saved generator and latent prior."""
     config, generator = load_run(run_dir)

@@ -60,7 +60,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganlab.data.paired import as_photos, load_pair_arrays
-from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_run, verdict
+from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_networks, verdict
 from ganlab.metrics.image_quality import sharpness, spread, translation_figures
 
 BAR = {"psnr_gain_db": 1.0}
@@ -177,10 +177,7 @@ def load_pix2pix_run(run_dir):
     Raises:
         ValueError: if the folder, its config.json or a generator is missing.
     """
-    config, nets = None, {}
-    for key, name in NETWORKS.items():
-        config, nets[key] = load_run(run_dir, name)
-    return config, nets
+    return load_networks(run_dir, NETWORKS)
 
 
 @grade_or_fail

@@ -108,3 +108,81 @@ def spread(output, target):
     """
     output, target = _check(output, target)
     return float(output.std() / max(float(target.std()), 1e-12))
+
+
+# ---------------------------------------------------------- super-resolution
+Y_WEIGHTS = (65.481, 128.553, 24.966)
+"""ITU-R BT.601 luma on 0-255 from RGB in [0, 1]: MATLAB's `rgb2ycbcr`, Y = 16 + w . RGB."""
+
+
+def rgb_to_y(images):
+    """The Y channel of YCbCr (BT.601, MATLAB's `rgb2ycbcr`), on 0-255, of RGB images in [-1, 1].
+
+    Y = 16 + 65.481 R + 128.553 G + 24.966 B with R, G, B in [0, 1] (values
+    outside are clipped first), so Y is in [16, 235].
+
+    Example:
+
+    >>> rgb_to_y(np.ones((1, 1, 1, 3)))[0, 0, 0, 0].round(3)
+    np.float32(235.0)
+    """
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4 or images.shape[-1] != 3:
+        raise ValueError(f"images must be RGB batches (n, H, W, 3). Received: shape {images.shape}")
+    rgb = np.clip((images + 1.0) / 2.0, 0.0, 1.0)
+    return (16.0 + rgb @ np.asarray(Y_WEIGHTS, np.float32))[..., None].astype(np.float32)
+
+
+def _y_cropped(output, target, crop):
+    output, target = _check(output, target)
+    if isinstance(crop, bool) or not isinstance(crop, (int, np.integer)) or crop < 0 \
+            or 2 * crop >= min(output.shape[1:3]):
+        raise ValueError(f"crop must be an integer >= 0 smaller than half the image side. "
+                         f"Received: crop={crop!r} for images of shape {output.shape}")
+    window = (slice(None), slice(crop, output.shape[1] - crop), slice(crop, output.shape[2] - crop))
+    return rgb_to_y(output)[window], rgb_to_y(target)[window]
+
+
+def sr_psnr(output, target, crop):
+    """Per-image PSNR (dB) as super-resolution papers report it (Ledig 2017, Section 3.1).
+
+    On the Y channel (`rgb_to_y`, 0-255), with `crop` pixels (the scale)
+    cut from each border, `tf.image.psnr(max_val=255)`: 10 log10(255^2 /
+    MSE). RGB or uncropped figures are different quantities (lower, the
+    borders being the worst-reconstructed pixels) and are not comparable
+    with the papers' tables. Identical images give `PSNR_CAP`.
+
+    Args:
+        output, target: RGB batches (n, H, W, 3) in [-1, 1].
+        crop: pixels cut from each border (the scale factor).
+    """
+    y_out, y_ref = _y_cropped(output, target, crop)
+    values = tf.image.psnr(y_out, y_ref, max_val=255.0).numpy()
+    return np.minimum(np.nan_to_num(values, posinf=PSNR_CAP), PSNR_CAP)
+
+
+def sr_ssim(output, target, crop):
+    """Per-image SSIM on the Y channel (0-255), borders cropped, `tf.image.ssim` defaults.
+
+    `max_val=255`, an 11x11 Gaussian window with sigma 1.5, k1 = 0.01,
+    k2 = 0.03 (Wang 2004), as in `sr_psnr`'s conventions.
+    """
+    y_out, y_ref = _y_cropped(output, target, crop)
+    return tf.image.ssim(y_out, y_ref, max_val=255.0).numpy()
+
+
+def sr_figures(output, target, crop):
+    """PSNR, SSIM (Y channel, cropped) and the high-frequency energy of a set of SR images.
+
+    Returns:
+        Dict of floats: `psnr` and `ssim` (means over images; `sr_psnr`,
+        `sr_ssim`) and `hf_energy`, the gradient energy of the outputs'
+        cropped Y channel relative to the targets' (`sharpness` on Y: 1 is
+        as much fine detail as the HR images, below 1 blurrier, above 1
+        noisier), and `hf_gap` = |log hf_energy|.
+    """
+    y_out, y_ref = _y_cropped(output, target, crop)
+    energy = float(gradient_energy(y_out).sum() / max(gradient_energy(y_ref).sum(), 1e-12))
+    return {"psnr": float(sr_psnr(output, target, crop).mean()),
+            "ssim": float(sr_ssim(output, target, crop).mean()),
+            "hf_energy": energy, "hf_gap": float(abs(np.log(max(energy, 1e-12))))}

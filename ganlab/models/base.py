@@ -111,7 +111,7 @@ class GANBase(keras.Model):
         # tf.distribute strategy "symbolically builds" the model by calling
         # it on a batch of *data*, which is not G's input (it fails unless
         # the data happen to have latent_dim features).
-        if generator.built and discriminator.built:
+        if generator.built and (discriminator is None or discriminator.built):
             self.built = True
 
     # ------------------------------------------------------------------ noise
@@ -362,7 +362,7 @@ def frozen_call(net, inputs):
     """net(inputs, training=True) without changing any of net's variables.
 
     The other network's forward pass in a step that must not move it, batchnorm
-    statistics included (pix2pix's and CycleGAN's G-steps, as the reference
+    statistics included (the G-steps of pix2pix, CycleGAN and SRGAN, as the reference
     code's `set_requires_grad(D, False)`); gradients still flow to `inputs`.
     """
     outputs, _ = net.stateless_call(

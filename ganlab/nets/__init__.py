@@ -7,3 +7,4 @@ from ganlab.nets.layers import MinibatchDiscrimination, MinibatchStddev, Reflect
 from ganlab.nets.mlp import mlp_discriminator, mlp_generator
 from ganlab.nets.parallel_lines import ParallelLine, parallel_line_generator
 from ganlab.nets.pix2pix import GlobalBatchDropout, patchgan_discriminator, receptive_field, unet_generator
+from ganlab.nets.srgan import PixelShuffle, srgan_discriminator, srresnet_generator, vgg19_features

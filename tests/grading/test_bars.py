@@ -18,6 +18,7 @@ from ganlab.grading import (
     gaussian,
     mode_collapse,
     pix2pix,
+    srgan,
     wgan,
 )
 
@@ -25,7 +26,7 @@ LABS = Path(__file__).resolve().parents[2] / "labs"
 GRADERS = {
     "01_gaussian": gaussian, "02_mode_collapse": mode_collapse, "03_dcgan": dcgan,
     "04_divergences": divergences, "05_wgan": wgan, "06_cgan": cgan, "07_pix2pix": pix2pix,
-    "08_cyclegan": cyclegan, "11_evaluation": evaluation,
+    "08_cyclegan": cyclegan, "09_srgan": srgan, "11_evaluation": evaluation,
 }
 
 

@@ -49,3 +49,47 @@ def test_spread_hand_value():
     target = np.array([-1.0, 1.0, -1.0, 1.0], "float32").reshape(1, 2, 2, 1)  # std 1
     assert iq.spread(0.5 * target, target) == pytest.approx(0.5)
     assert iq.spread(np.zeros_like(target), target) == 0.0
+
+
+# ---------------------------------------------------------- super-resolution
+def test_y_channel_is_matlabs_rgb2ycbcr():
+    rgb01 = np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [1, 1, 1]], "float32")
+    y = iq.rgb_to_y(rgb01.reshape(1, 1, 5, 3) * 2 - 1)[0, 0, :, 0]
+    np.testing.assert_allclose(y, [16 + 65.481, 16 + 128.553, 16 + 24.966, 16, 235], atol=1e-3)
+
+
+def test_sr_psnr_by_hand_on_the_cropped_y_channel():
+    target = np.zeros((1, 10, 10, 3), "float32")  # RGB 0.5 everywhere: Y = 16 + 0.5 * 219 = 125.5
+    output = target.copy()
+    output[0, 4, 5] = 1.0  # one of the 2x2 pixels left after cropping 4: Y = 235
+    output[0, 0, 0] = -1.0  # a border pixel: cropped, so it does not count
+    output[0, 9, 3] = 1.0
+    # MSE = (235 - 125.5)^2 / 4 = 2997.5625; PSNR = 10 log10(255^2 / 2997.5625) = 13.3631 dB
+    assert iq.sr_psnr(output, target, 4)[0] == pytest.approx(13.3631, abs=1e-3)
+    # uncropped: 100 pixels, three of them wrong: a different (not comparable) figure
+    mse = (109.5**2 * 2 + 109.5**2) / 100
+    assert iq.sr_psnr(output, target, 0)[0] == pytest.approx(10 * np.log10(255**2 / mse), abs=1e-3)
+    assert iq.sr_psnr(target, target, 4)[0] == iq.PSNR_CAP
+
+
+def test_sr_ssim_is_tf_ssim_of_the_cropped_y():
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    target = rng.uniform(-1, 1, (2, 32, 32, 3)).astype("float32")
+    output = np.clip(target + rng.normal(0, 0.1, target.shape), -1, 1).astype("float32")
+    y_out = iq.rgb_to_y(output)[:, 4:-4, 4:-4]
+    y_ref = iq.rgb_to_y(target)[:, 4:-4, 4:-4]
+    expected = tf.image.ssim(y_out, y_ref, max_val=255.0, filter_size=11, filter_sigma=1.5).numpy()
+    np.testing.assert_allclose(iq.sr_ssim(output, target, 4), expected, rtol=1e-6)
+    np.testing.assert_allclose(iq.sr_ssim(target, target, 4), 1.0, atol=1e-6)
+    figs = iq.sr_figures(output, target, 4)
+    assert figs["hf_energy"] > 1 and figs["hf_gap"] == pytest.approx(np.log(figs["hf_energy"]))
+
+
+def test_sr_figures_bad_crop():
+    a = np.zeros((1, 8, 8, 3), "float32")
+    with pytest.raises(ValueError, match="Received: crop=4"):
+        iq.sr_psnr(a, a, 4)
+    with pytest.raises(ValueError, match="RGB batches"):
+        iq.rgb_to_y(np.zeros((1, 8, 8, 1)))
