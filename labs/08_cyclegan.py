@@ -31,13 +31,13 @@ above the Otsu baseline's PSNR, and the cycle PSNR(G(F(y)), y) at least
 25 dB. --quick: 32x32 pages, ResNet ngf 16 with 3 blocks, PatchGAN ndf 16
 with 2 stride-2 layers (34x34 patches), batch 4, 4,000 steps at Adam 4e-4
 (twice the paper's rate, to converge in a 2-core CPU's minutes). Seeds 0 /
-1 / 2 / 3: F(y) 22.72 / 23.31 / 22.88 / ... dB against the scans' 16.39
-(gain +6.33 / +6.92 / +6.49 / ...) and Otsu's 20.03; cycle 25.83 / 25.98 /
-25.95 / ... dB: all pass, the cycle by the thinnest margin. The scans have
+1 / 2 / 3: F(y) 22.72 / 23.31 / 22.88 / 22.90 dB against the scans' 16.39
+(gain +6.33 / +6.92 / +6.49 / +6.51) and Otsu's 20.03; cycle 25.83 / 25.98 /
+25.95 / 25.78 dB: all pass, the cycle by the thinnest margin. The scans have
 no pixel to spare: Otsu keeps the darkest bleed-through and drops the
 faintest ink, and a constant clean page scores as much as Otsu (20.06 dB).
-5.5-7.3 minutes each on a 2-core CPU shared with other jobs (load average
-5.5-9), peak RSS 1.16 GB; not measured on an idle CPU.
+5.3-7.3 minutes each on a 2-core CPU shared with other jobs (load average
+3.6-9), peak RSS 1.16 GB.
 
     python labs/08_cyclegan.py --quick
 """
