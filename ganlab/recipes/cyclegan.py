@@ -80,7 +80,8 @@ def cycle_grid(model, x, y, y_clean=None):
     return figures.image_grid(stacked.reshape(-1, *stacked.shape[2:]), rows=len(x))
 
 
-def train_cyclegan(run, build, task, image_size, epochs, steps_per_epoch, batch_size=1, seed=0):
+def train_cyclegan(run, build, task, image_size, epochs, steps_per_epoch, batch_size=1, seed=0,
+                   name=None):
     """Lab 08's run: one CycleGAN on an unpaired document task.
 
     Args:
@@ -89,6 +90,9 @@ def train_cyclegan(run, build, task, image_size, epochs, steps_per_epoch, batch_
         task: "bleed", "fonts", "cycle_gan/NAME" or "folders:A,B"
             (`ganlab.data.unpaired`).
         image_size, epochs, steps_per_epoch, batch_size, seed: the training.
+        name: None for the lab's graded model (tb/, progress.gif, samples.png
+            and the four nets); a name for a second model shown beside it
+            (tb/NAME/, progress_NAME.gif, samples_NAME.png; no nets saved).
 
     Returns:
         metrics: {"losses": ..., "figures": on the held-out images, the
@@ -112,13 +116,16 @@ def train_cyclegan(run, build, task, image_size, epochs, steps_per_epoch, batch_
         report = grader.grade_cyclegan(f, g, test, train["x"])
         return {k: v for k, v in report.items() if isinstance(v, float)}
 
+    suffix = "" if name is None else f"_{name}"
     _, figs = fit_logged(
-        model, data, run.file("tb"), epochs, steps_per_epoch, evaluate=evaluate,
-        render=lambda m, epoch: cycle_grid(m, x_shown, y_shown, clean_shown),
-        gif_path=run.file("progress.gif"), last_path=run.file("samples.png"), label="cyclegan",
-        checkpointer=lambda extras: run.checkpointer(model, "cyclegan", extras))
-    for attribute, name in NET_FILES.items():
-        run.save_model(getattr(model, attribute), name)
+        model, data, run.file("tb" if name is None else f"tb/{name}"), epochs, steps_per_epoch,
+        evaluate=evaluate, render=lambda m, epoch: cycle_grid(m, x_shown, y_shown, clean_shown),
+        gif_path=run.file(f"progress{suffix}.gif"), last_path=run.file(f"samples{suffix}.png"),
+        label=name or "cyclegan",
+        checkpointer=lambda extras: run.checkpointer(model, name or "cyclegan", extras))
+    if name is None:
+        for attribute, file in NET_FILES.items():
+            run.save_model(getattr(model, attribute), file)
     return {"losses": {k: float(v) for k, v in model.results().items()
                        if model.trackers[k] in model.metrics},
             "figures": evaluate(model), "history": figs.records}
