@@ -41,7 +41,7 @@ planted faults are translators too.
 import numpy as np
 
 from ganlab.data.documents import load_document_arrays
-from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_run, verdict
+from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_networks, verdict
 from ganlab.metrics.image_quality import psnr
 
 BAR = {"min_gain_db": 3.0, "min_cycle_psnr_db": 25.0}
@@ -143,10 +143,7 @@ def load_cyclegan_run(run_dir):
     Raises:
         ValueError: if the folder, its config.json or a generator is missing.
     """
-    config, nets = None, {}
-    for key, name in NETWORKS.items():
-        config, nets[key] = load_run(run_dir, name)
-    return config, nets
+    return load_networks(run_dir, NETWORKS)
 
 
 @grade_or_fail

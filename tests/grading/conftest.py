@@ -66,3 +66,37 @@ def forge(tmp_path):
         return path
 
     return make
+
+
+@pytest.fixture
+def copy_run():
+    """Return a function copying a run folder's config.json and the named networks into a new folder.
+
+    copy_run(run, folder, names) is how the image labs' tests forge folders.
+    """
+
+    def copy(run, folder, names):
+        folder.mkdir()
+        for name in ("config.json", *names):
+            (folder / name).write_bytes((Path(run) / name).read_bytes())
+        return folder
+
+    return copy
+
+
+@pytest.fixture
+def users_mistake(tmp_path):
+    """Return a function asserting a lab exits 2 with one error line naming `match`, leaving no run folder.
+
+    users_mistake(lab, args, match) runs `python labs/<lab>.py --quick --out TMP *args`.
+    """
+
+    def check(lab, args, match):
+        cmd = [sys.executable, str(LABS / f"{lab}.py"), "--quick", "--out", str(tmp_path), *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+        assert proc.returncode == 2, proc.stderr[-2000:]
+        lines = [line for line in proc.stderr.splitlines() if line.startswith(f"{lab}.py: error:")]
+        assert len(lines) == 1 and match in lines[0], proc.stderr[-2000:]
+        assert not (tmp_path / lab).exists()
+
+    return check
