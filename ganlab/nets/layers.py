@@ -85,8 +85,12 @@ class MinibatchDiscrimination(keras.layers.Layer):
         )
         diffs = ops.expand_dims(m, 0) - ops.expand_dims(m, 1)  # (N, N, B, C)
         c = ops.exp(-ops.sum(ops.abs(diffs), axis=-1))  # (N, N, B)
-        others = ops.cast(ops.shape(x)[0] - 1, c.dtype)
-        o = (ops.sum(c, axis=1) - 1.0) / ops.maximum(others, 1.0)
+        others = ops.maximum(ops.cast(ops.shape(x)[0] - 1, c.dtype), 1.0)
+        # A product with the reciprocal, not a division: with a static batch
+        # size TensorFlow folds a division by a constant into this product, with
+        # a dynamic one it does not, and the last bit then differed between a
+        # run and its resumed copy (tests/training/test_resume.py).
+        o = (ops.sum(c, axis=1) - 1.0) * ops.reciprocal(others)
         return ops.concatenate([x, ops.cast(o, x.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):
