@@ -94,7 +94,7 @@ class LabGrader:
         grade: the lab's run-folder grader, `grade_labNN(run_dir)`.
         figures: the key figures, ((column, path into the grade, limit), ...):
             the numbers the bar checks; a dotted path reads a nested figure
-            ("l1_cgan.spread_gap"); limit (from the lab's BAR, or None) is the
+            ("colorize.l1_cgan.spread_gap"); limit (from the lab's BAR, or None) is the
             line the report draws on the figure's distribution.
         timeout: seconds one folder may take. Labs 01, 03 and 06: over 20
             times the median cost of a --quick run's folder on the shared
@@ -146,8 +146,11 @@ LABS = {g.lab: g for g in (
         ("copying", "copying", LAB06_BAR["min_copying"])), 300, judge=True),
     LabGrader("07", "07_pix2pix", grade_lab07, (
         ("psnr_gain", "psnr_gain", LAB07_BAR["psnr_gain_db"]),
-        ("spread_gap", "l1_cgan.spread_gap", None),
-        ("l1_only_spread_gap", "l1_only.spread_gap", None)), 300),
+        ("spread_gap", "colorize.l1_cgan.spread_gap", None),
+        ("l1_only_spread_gap", "colorize.l1_only.spread_gap", None),
+        ("edges_psnr_gain", "edges_psnr_gain", LAB07_BAR["edges_psnr_gain_db"]),
+        ("sharpness_gap", "edges2photo.l1_cgan.sharpness_gap", None),
+        ("l1_only_sharpness_gap", "edges2photo.l1_only.sharpness_gap", None)), 300),
     LabGrader("08", "08_cyclegan", grade_lab08, (
         ("gain", "gain", LAB08_BAR["min_gain_db"]),
         ("f_psnr", "f_psnr", None),

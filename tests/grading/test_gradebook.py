@@ -305,10 +305,15 @@ def test_resume_refuses_another_gradings_journal(graded, tmp_path):
 
 def test_key_figures_read_nested_figures_and_figureless_failures_are_invalid():
     grade = {"passed": False, "failures": ["psnr_gain = 0.5 not >= 1"], "psnr_gain": 0.5,
-             "l1_cgan": {"spread_gap": 0.2}, "l1_only": {"spread_gap": 0.1}}
+             "colorize": {"l1_cgan": {"spread_gap": 0.2}, "l1_only": {"spread_gap": 0.1}},
+             "edges_psnr_gain": 0.4,
+             "edges2photo": {"l1_cgan": {"sharpness_gap": 0.1}, "l1_only": {"sharpness_gap": 1.3}}}
     assert gradebook.classify("07", grade) == {
         "status": "failed", "reason": "psnr_gain = 0.5 not >= 1",
-        "figures": {"psnr_gain": 0.5, "spread_gap": 0.2, "l1_only_spread_gap": 0.1}}
+        "figures": {"psnr_gain": 0.5, "spread_gap": 0.2, "l1_only_spread_gap": 0.1,
+                    "edges_psnr_gain": 0.4, "sharpness_gap": 0.1, "l1_only_sharpness_gap": 1.3}}
+    del grade["edges2photo"]  # a figure short: not graded
+    assert gradebook.classify("07", grade)["status"] == "invalid"
     not_graded = {"passed": False, "failures": ["The run has no generator_l1_only.keras."]}
     assert gradebook.classify("07", not_graded)["status"] == "invalid"
 
