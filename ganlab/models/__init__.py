@@ -8,3 +8,4 @@ from ganlab.models.pool import ImagePool
 from ganlab.models.schedules import ConstantThenLinearDecay
 from ganlab.models.srgan import SRGAN
 from ganlab.models.wgan import WGAN, WGANGP
+from ganlab.models.stylegan import StyleGAN
