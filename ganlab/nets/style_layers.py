@@ -25,6 +25,9 @@ import math
 import keras
 from keras import ops
 
+SQRT2 = math.sqrt(2.0)
+"""He's gain for layers followed by a (leaky) ReLU."""
+
 
 def _check_positive_int(name, value):
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -69,7 +72,7 @@ class PixelNorm(keras.layers.Layer):
 class _Equalized(keras.layers.Layer):
     """What both equalised layers share: N(0, 1/lr_mul^2) weights scaled at run time."""
 
-    def __init__(self, gain=math.sqrt(2.0), lr_multiplier=1.0, use_bias=True, bias_init=0.0,
+    def __init__(self, gain=SQRT2, lr_multiplier=1.0, use_bias=True, bias_init=0.0,
                  **kwargs):
         super().__init__(**kwargs)
         _check_positive_number("gain", gain)

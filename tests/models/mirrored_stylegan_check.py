@@ -44,7 +44,7 @@ def one_run(strategy, x, control=False):
     ds = tf.data.Dataset.from_tensor_slices(x).batch(BATCH).repeat()
     logs = model.fit(ds, epochs=1, steps_per_epoch=2, verbose=0).history
     after = [w.numpy() for w in variables] + [model.w_avg.numpy()]
-    moved = min(float(np.max(np.abs(a - b))) for a, b, w in zip(after, before, variables)
+    moved = min(float(np.max(np.abs(a - b))) for a, b, w in zip(after, before, variables, strict=False)
                 if w.trainable and w.ndim >= 2)
     return after, {k: float(v[-1]) for k, v in logs.items()}, moved
 

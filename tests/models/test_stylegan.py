@@ -62,12 +62,12 @@ def test_discriminator_step_leaves_generator_alone_and_generator_step_leaves_d_a
     model.discriminator_step(real())
     for a, b in zip(g0, model.generator.weights, strict=True):
         np.testing.assert_array_equal(a, b.numpy())
-    assert any(np.any(a != b.numpy()) for a, b in zip(d0, model.discriminator.weights))
+    assert any(np.any(a != b.numpy()) for a, b in zip(d0, model.discriminator.weights, strict=True))
     d1 = values(model.discriminator.weights)
     model.generator_step(8)
     for a, b in zip(d1, model.discriminator.weights, strict=True):
         np.testing.assert_array_equal(a, b.numpy())
-    still = [b.path for a, b in zip(g0, model.generator.weights) if np.all(a == b.numpy())]
+    still = [b.path for a, b in zip(g0, model.generator.weights, strict=True) if np.all(a == b.numpy())]
     # Every G variable (mapping, styles, noise scales, constant) learns, but one: the
     # constant starts flat (ones) and its noise scale at 0, so the first AdaIN sees
     # x - mu(x) = 0 and its y_s has no gradient until the noise or constant moves.
