@@ -43,9 +43,9 @@ style-blind AdaIN exactly 0).
 swaps 0.886 / 0.870 / 0.910 and by fine swaps 0.240 / 0.154 / 0.074 (gap
 0.65 / 0.72 / 0.84): all pass. The rarest class is this G's weak point:
 seed 0 under-draws 6s (1.6%; 2.4% after 48 epochs), which is why the class
-bar is 1% and not lab 03's 4%. 211-215 s of CPU (one core's worth: 6.6-7.5
-minutes of wall time on the 2-core CPU shared at load 7.5-9.5), peak RSS
-1.29 GB.
+bar is 1% and not lab 03's 4%. 211-215 s of CPU; wall time 5.2 minutes
+(seed 0, grading included, load 2.2 rising to 7), 6.6-7.5 minutes on the
+2-core CPU shared at load 7.5-9.5; peak RSS 1.29 GB.
 
     python labs/12_stylegan.py --quick
 """
