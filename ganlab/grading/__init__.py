@@ -73,3 +73,8 @@ from ganlab.grading.srgan import BAR as LAB09_BAR  # noqa: E402
 from ganlab.grading.srgan import grade_lab09, grade_srgan  # noqa: E402
 
 __all__ += ["LAB09_BAR", "grade_lab09", "grade_srgan"]
+
+from ganlab.grading.stylegan import BAR as LAB12_BAR  # noqa: E402
+from ganlab.grading.stylegan import grade_lab12, grade_stylegan  # noqa: E402
+
+__all__ += ["LAB12_BAR", "grade_lab12", "grade_stylegan"]

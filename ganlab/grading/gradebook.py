@@ -74,6 +74,8 @@ from ganlab.grading.mode_collapse import BAR as LAB02_BAR
 from ganlab.grading.mode_collapse import grade_lab02
 from ganlab.grading.pix2pix import BAR as LAB07_BAR
 from ganlab.grading.pix2pix import grade_lab07
+from ganlab.grading.stylegan import BAR as LAB12_BAR
+from ganlab.grading.stylegan import grade_lab12
 from ganlab.grading.wgan import BAR as LAB05_BAR
 from ganlab.grading.wgan import grade_lab05
 from ganlab.training.progress import clock, is_quiet, isatty
@@ -156,6 +158,14 @@ LABS = {g.lab: g for g in (
         ("f_psnr", "f_psnr", None),
         ("otsu_psnr", "otsu_psnr", None),
         ("cycle_psnr", "cycle_psnr", LAB08_BAR["min_cycle_psnr_db"])), 300),
+    LabGrader("12", "12_stylegan", grade_lab12, (
+        ("confident_share", "confident_share", LAB12_BAR["min_confident_share"]),
+        ("min_class_share", "min_class_share", LAB12_BAR["min_class_share"]),
+        ("frechet_ratio", "frechet_ratio", LAB12_BAR["max_frechet_ratio"]),
+        ("copying", "copying", LAB12_BAR["min_copying"]),
+        ("coarse_swap_rate", "coarse_swap_rate", None),
+        ("fine_swap_rate", "fine_swap_rate", None),
+        ("mixing_gap", "mixing_gap", LAB12_BAR["min_mixing_gap"])), 300, judge=True),
 )}
 
 

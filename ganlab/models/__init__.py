@@ -7,4 +7,5 @@ from ganlab.models.pix2pix import Pix2Pix
 from ganlab.models.pool import ImagePool
 from ganlab.models.schedules import ConstantThenLinearDecay
 from ganlab.models.srgan import SRGAN
+from ganlab.models.stylegan import StyleGAN
 from ganlab.models.wgan import WGAN, WGANGP
