@@ -233,6 +233,23 @@ def gradient_penalty(critic, real, fake, epsilon=None, seed=None, target=1.0):
     return ops.mean(ops.square(norm - target))
 
 
+def drift_penalty(real_scores):
+    """Progressive GAN's drift term (Karras 2018, Appendix A.1).
+
+        drift = E_{x ~ P_data}[ D(x)^2 ]
+
+    the critic's squared score on real data; the model adds epsilon_drift
+    (0.001 in the paper) times it to WGAN-GP's critic loss "to keep the
+    discriminator output from drifting too far away from zero".
+
+    Args:
+        real_scores: the critic's scores on real samples, any rank.
+
+    Returns:
+        Scalar float32 tensor (the per-replica mean).
+    """
+    return ops.mean(ops.square(_f32(real_scores)))
+
 def r1_penalty(discriminator, real):
     """R1 regularisation (Mescheder 2018, Eq. 9; StyleGAN's, Karras 2019, Appendix C).
 

@@ -9,3 +9,4 @@ from ganlab.models.schedules import ConstantThenLinearDecay
 from ganlab.models.srgan import SRGAN
 from ganlab.models.stylegan import StyleGAN
 from ganlab.models.wgan import WGAN, WGANGP
+from ganlab.models.progan import ProGAN

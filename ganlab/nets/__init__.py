@@ -17,3 +17,4 @@ from ganlab.nets.style_layers import (
     PixelNorm,
 )
 from ganlab.nets.stylegan import mapping_network, style_discriminator, synthesis_network
+from ganlab.nets.progan import FadeIn, ProgressiveDiscriminator, ProgressiveGenerator
