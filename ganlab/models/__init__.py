@@ -5,8 +5,8 @@ from ganlab.models.cyclegan import CycleGAN
 from ganlab.models.gan import GAN
 from ganlab.models.pix2pix import Pix2Pix
 from ganlab.models.pool import ImagePool
+from ganlab.models.progan import ProGAN
 from ganlab.models.schedules import ConstantThenLinearDecay
 from ganlab.models.srgan import SRGAN
 from ganlab.models.stylegan import StyleGAN
 from ganlab.models.wgan import WGAN, WGANGP
-from ganlab.models.progan import ProGAN
