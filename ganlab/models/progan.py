@@ -172,7 +172,7 @@ class ProGAN(WGANGP):
         real = downsample(ops.cast(real, "float32"), side // self.resolution)
         if self.phase == 0:
             return real
-        return self.fader([upsample2x(downsample(real)), real, alpha])
+        return self.fader([upsample2x(downsample(real)), real], alpha=alpha)
 
     # --------------------------------------------------------------- steps
     def critic_step(self, real, z=None):

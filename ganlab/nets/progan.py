@@ -78,17 +78,17 @@ def _widths(widths, resolutions):
 class FadeIn(keras.layers.Layer):
     """The fade-in of a new block (Karras 2018, Figure 2b): (1 - alpha) old + alpha new.
 
-    Call with [old, new, alpha]; alpha a scalar in [0, 1]. Written so that
+    Call with [old, new] and alpha=, a scalar in [0, 1] (a number or a variable). Written so that
     alpha = 0 returns `old` and alpha = 1 returns `new` exactly (the
     interpolation form old + alpha (new - old) is off by rounding at 1).
 
     Example:
-        >>> FadeIn()([keras.ops.zeros((1, 2)), keras.ops.ones((1, 2)), 0.25]).numpy().tolist()
+        >>> FadeIn()([keras.ops.zeros((1, 2)), keras.ops.ones((1, 2))], alpha=0.25).numpy().tolist()
         [[0.25, 0.25]]
     """
 
-    def call(self, inputs):
-        old, new, alpha = inputs
+    def call(self, inputs, alpha):
+        old, new = inputs
         alpha = ops.cast(alpha, old.dtype)
         return (1.0 - alpha) * old + alpha * new
 
@@ -216,7 +216,7 @@ class ProgressiveGenerator(_Progressive):
         new = upsample2x(old)
         for conv in self.blocks[k - 1]:
             new = self._layer(conv, new)
-        rgb = self.fade([upsample2x(self.to_rgb[k - 1](old)), self.to_rgb[k](new), self.alpha])
+        rgb = self.fade([upsample2x(self.to_rgb[k - 1](old)), self.to_rgb[k](new)], alpha=self.alpha)
         return ops.tanh(rgb)
 
     def compute_output_shape(self, input_shape):
@@ -280,7 +280,7 @@ class ProgressiveDiscriminator(_Progressive):
         if k > 0:
             new = self._block(k - 1, h)
             old = _lrelu(self.from_rgb[k - 1](downsample(x)))
-            h = self.fade([old, new, self.alpha])
+            h = self.fade([old, new], alpha=self.alpha)
             for i in range(k - 2, -1, -1):
                 h = self._block(i, h)
         return self.head(h)
