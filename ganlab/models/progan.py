@@ -7,7 +7,7 @@ from keras import ops
 from ganlab import losses
 from ganlab.models.base import split_minibatches
 from ganlab.models.wgan import WGANGP, _check_n_critic
-from ganlab.nets.progan import FadeIn, downsample, upsample2x
+from ganlab.nets.progan import FadeIn, downsample, mark_built, upsample2x
 
 
 def _check_number(name, value, low):
@@ -104,7 +104,7 @@ class ProGAN(WGANGP):
         super().__init__(generator, discriminator, **kwargs)
         self.phase_step = self.add_weight(name="phase_step", shape=(), initializer="zeros",
                                           trainable=False, aggregation="only_first_replica")
-        self.fader = FadeIn(name="fade_reals")
+        self.fader = mark_built(FadeIn(name="fade_reals"))
         self._set_phase(phase, fade_steps)
 
     def tracker_names(self):

@@ -55,6 +55,13 @@ def downsample(x, factor=2):
     return ops.average_pool(x, factor, strides=factor, padding="valid")
 
 
+def mark_built(layer):
+    """A layer without weights, marked built (`fit` under a strategy builds any unbuilt layer by
+    calling the model on a batch of data, which is not G's input)."""
+    layer.built = True
+    return layer
+
+
 def _lrelu(x):
     return ops.leaky_relu(x, 0.2)
 
@@ -166,7 +173,7 @@ class ProgressiveGenerator(_Progressive):
             raise ValueError(f"latent_dim must be an integer >= 1. Received: latent_dim={latent_dim!r}")
         self.latent_dim = latent_dim
         w = self.widths
-        self.normalize = PixelNorm(name="pixel_norm")
+        self.normalize = mark_built(PixelNorm(name="pixel_norm"))
         # the reference code's gain for the first layer: sqrt(2) / 4 (a 4x4 "convolution")
         self.b4_dense = EqualizedDense(16 * w[4], gain=SQRT2 / 4, name="b4_dense")
         self.b4_dense.build((None, latent_dim))
@@ -182,7 +189,7 @@ class ProgressiveGenerator(_Progressive):
             layer = EqualizedConv2D(channels, 1, gain=1.0, name=f"to_rgb{r}")
             layer.build((None, r, r, w[r]))
             self.to_rgb.append(layer)
-        self.fade = FadeIn(name="fade_in")
+        self.fade = mark_built(FadeIn(name="fade_in"))
         self.built = True
 
     @property
@@ -249,13 +256,13 @@ class ProgressiveDiscriminator(_Progressive):
         self.blocks = [[self._conv(w[r], 3, f"b{r}_conv0", w[r], r),
                         self._conv(w[r // 2], 3, f"b{r}_conv1", w[r], r)]
                        for r in self.resolutions[1:]]  # blocks[i] runs at resolutions[i + 1]
-        self.stddev = MinibatchStddev(group_size, name="minibatch_stddev")
+        self.stddev = mark_built(MinibatchStddev(group_size, name="minibatch_stddev"))
         self.b4_conv = self._conv(w[4], 3, "b4_conv", w[4] + 1, 4)
         self.b4_dense = EqualizedDense(w[4], name="b4_dense")
         self.b4_dense.build((None, 16 * w[4]))
         self.logit = EqualizedDense(1, gain=1.0, name="logit")
         self.logit.build((None, w[4]))
-        self.fade = FadeIn(name="fade_in")
+        self.fade = mark_built(FadeIn(name="fade_in"))
         self.built = True
 
     def phase_layers(self, phase):
