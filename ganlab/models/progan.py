@@ -1,7 +1,6 @@
 """Progressive growing of GANs (Karras 2018): WGAN-GP with drift, G and D growing 4x4 -> 32x32."""
 
 import keras
-import tensorflow as tf
 from keras import ops
 
 from ganlab import losses
@@ -175,33 +174,19 @@ class ProGAN(WGANGP):
         return self.fader([upsample2x(downsample(real)), real], alpha=alpha)
 
     # --------------------------------------------------------------- steps
-    def critic_step(self, real, z=None):
-        """One D update on (phase-sized) `real` and G(z).
+    def critic_loss(self, real, fake, real_scores, fake_scores):
+        """WGAN-GP's loss plus the drift: (loss, Wasserstein part, (penalty, drift))."""
+        w_loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
+        penalty = self.critic_penalty(real, fake)
+        drift = losses.drift_penalty(real_scores)
+        loss = w_loss + self.gp_weight * penalty + self.drift_weight * drift
+        return loss, w_loss, (penalty, drift)
 
-        Returns:
-            (critic loss, Wasserstein estimate, gradient penalty, drift).
-        """
-        z = self.sample_latent(ops.shape(real)[0], z)
-        fake = self.generator(z, training=True)
-        with tf.GradientTape() as tape:
-            real_scores = self.critic(real, training=True)
-            fake_scores = self.critic(fake, training=True)
-            w_loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
-            penalty = self.critic_penalty(real, fake)
-            drift = losses.drift_penalty(real_scores)
-            loss = w_loss + self.gp_weight * penalty + self.drift_weight * drift
-        self.apply_step(tape, loss, self.d_optimizer,
-                        self.discriminator.phase_trainable_variables())
-        return loss, -w_loss, penalty, drift
-
-    def generator_step(self, batch_size, z=None):
-        """One update of the phase's G from fresh z; returns -E_z[D(G(z))]."""
-        z = self.sample_latent(batch_size, z)
-        with tf.GradientTape() as tape:
-            scores = self.critic(self.generator(z, training=True), training=True)
-            g_loss = losses.wasserstein_generator_loss(scores)
-        self.apply_step(tape, g_loss, self.g_optimizer, self.generator.phase_trainable_variables())
-        return g_loss
+    def step_variables(self, net):
+        """The trainable variables of the current phase's `net` (`WGAN.critic_step` and
+        `WGAN.generator_step` update these; the critic step returns (loss, Wasserstein
+        estimate, gradient penalty, drift))."""
+        return net.phase_trainable_variables()
 
     def train_step(self, data):
         real = data[0] if isinstance(data, (tuple, list)) else data
