@@ -163,7 +163,7 @@ class ProgressiveGenerator(_Progressive):
 
     Example:
         >>> g = ProgressiveGenerator(8, 16, 1, 8, phase=1)
-        >>> g(keras.ops.zeros((2, 8))).shape
+        >>> tuple(g(keras.ops.zeros((2, 8))).shape)
         (2, 8, 8, 1)
     """
 
@@ -243,7 +243,7 @@ class ProgressiveDiscriminator(_Progressive):
 
     Example:
         >>> d = ProgressiveDiscriminator(16, 1, 8, phase=1)
-        >>> d(keras.ops.zeros((4, 8, 8, 1))).shape
+        >>> tuple(d(keras.ops.zeros((4, 8, 8, 1))).shape)
         (4, 1)
     """
 
