@@ -68,7 +68,10 @@ class ProGAN(WGANGP):
     device would (tests/models/mirrored_progan_check.py).
 
     Not here: the paper's exponential moving average of G's weights and its
-    mini-batch size schedule.
+    mini-batch size schedule. The phase and fade_steps are configuration:
+    `save` / `load_model` keep them (and alpha and `phase_step`, which are
+    weights), but a weights-only checkpoint does not, so a resumed run
+    must call `set_phase` with its phase first and then restore.
 
     Args:
         generator: a `ProgressiveGenerator`.
