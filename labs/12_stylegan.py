@@ -24,6 +24,10 @@ In runs/12_stylegan/ you see:
   digit stays A's, its stroke and thickness follow B;
 * noise.png (Fig. 4): per row one w under six noise images, then the
   per-pixel standard deviation over 64 noises (white: where noise acts);
+* progan/: Progressive growing (Karras 2018), trained after StyleGAN on
+  the same data: grids/phase_K_RxR.png, one grid per phase (4x4, 8x8,
+  16x16, 32x32), and progress.gif, where each new block fades in (alpha 0
+  to 1 over the first half of its phase); shown, not graded;
 * truncation.png (Fig. 8): w_avg + psi (w - w_avg) for psi = 0, 0.2, ..., 1:
   every row starts from the same average digit.
 
@@ -51,12 +55,17 @@ bar is 1% and not lab 03's 4%. 211-215 s of CPU; wall time 5.2 minutes
 """
 
 from ganlab import grading  # first: importing ganlab silences TensorFlow's start-up noise
-from ganlab.data import load_images
-from ganlab.recipes import stylegan
+from ganlab.data import load_image_arrays, load_images
+from ganlab.recipes import progan, stylegan
 from ganlab.training import lab
 
 
 def main(args):
+    if args.progan_steps is None:
+        args.progan_steps = 300 if args.quick else 3000
+    if args.progan_steps and args.dataset not in ("digits", "faces"):
+        raise ValueError(f"ProGAN trains on the embedded images (digits, faces); use "
+                         f"--progan-steps 0 with --dataset {args.dataset}")
     data = load_images(args.dataset, "train", args.image_size, args.batch_size, args.seed)
     steps = int(data.cardinality()) if int(data.cardinality()) > 0 else 500
     _, size, _, channels = next(iter(data)).shape
@@ -68,6 +77,12 @@ def main(args):
         run.write_config(vars(args), latent={"dim": args.latent_dim, "distribution": "normal"},
                          image_size=size, channels=channels, steps_per_epoch=steps)
         metrics = stylegan.train_stylegan(run, gan, data, args.epochs, steps, args.seed)
+        if args.progan_steps:  # the lecture's first half: growing 4x4 -> 32x32 (not graded)
+            pro = lab.runtime().build(lambda: progan.progan_gan(args.latent_dim, size, channels,
+                                                                seed=args.seed))
+            images = load_image_arrays(args.dataset, "train", size)[0]
+            metrics["progan"] = progan.train_progan(run.file("progan"), pro, images,
+                                                    args.progan_steps, args.batch_size, seed=args.seed)
         if args.dataset == "digits":
             metrics["grade"] = grading.grade_lab12(run.path)
         run.write_metrics(metrics)
@@ -98,4 +113,6 @@ if __name__ == "__main__":
                    help="style mixing probability (default 0.9)")
     p.add_argument("--ema", type=float, default=0.995,
                    help="momentum of the average of G's weights (default 0.995; 0: no average)")
+    p.add_argument("--progan-steps", type=int, default=None,
+                   help="ProGAN steps per phase (300 quick, 3000 full; 0: no ProGAN)")
     lab.run(main, p)

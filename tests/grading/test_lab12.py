@@ -46,6 +46,11 @@ def test_run_folder_is_complete(run):
         (run / "config.json").read_text())["epochs"]
     metrics = json.loads((run / "metrics.json").read_text())
     assert metrics["noise_std"] > 0  # the noise inputs do something
+    # ProGAN grew through every phase: a grid per resolution and the fade-in GIF
+    assert metrics["progan"]["resolutions"] == [4, 8, 16, 32]
+    assert sorted(p.name for p in (run / "progan" / "grids").glob("phase_*.png")) == [
+        "phase_0_4x4.png", "phase_1_8x8.png", "phase_2_16x16.png", "phase_3_32x32.png"]
+    assert (run / "progan" / "progress.gif").is_file() and metrics["progan"]["frames"] > 4
     assert len(metrics["w_avg"]) == json.loads((run / "config.json").read_text())["latent"]["dim"]
 
 
