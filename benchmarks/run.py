@@ -100,7 +100,7 @@ def configurations(variants, quick):
 
 # ------------------------------------------------------------- in the subprocess
 def count_flops(model, data):
-    """GFLOP of one train step, by TensorFlow's profiler on the traced step."""
+    """(GFLOP, graph ops) of one train step, by TensorFlow's profiler on the traced step."""
     import tensorflow as tf
     from tensorflow.python.profiler import model_analyzer, option_builder
 
@@ -109,7 +109,8 @@ def count_flops(model, data):
     graph = tf.function(model.train_step).get_concrete_function(spec).graph
     options = option_builder.ProfileOptionBuilder.float_operation()
     options["output"] = "none"
-    return model_analyzer.profile(graph, options=options).total_float_ops / 1e9
+    flops = model_analyzer.profile(graph, options=options).total_float_ops / 1e9
+    return flops, len(graph.get_operations())
 
 
 def _timed(run, steps):
@@ -173,7 +174,7 @@ def measure(config, windows, window_seconds):
     result = {"steps_per_execution": spe, "lab_steps_per_execution": lab_spe,
               "images_per_step": case.images_per_step, "notes": case.notes}
     if config["replicas"] == 1 and config["precision"] == "float32" and not config["xla"]:
-        result["gflop_per_step"] = count_flops(model, case.data)
+        result["gflop_per_step"], result["ops_per_step"] = count_flops(model, case.data)
     result["first_step_s"] = _fit_window(model, case.data, spe)[0]
     warm = max(spe, 4 - 4 % spe)
     seconds = _fit_window(model, case.data, warm)[0]  # warm-up; sizes the windows
@@ -276,6 +277,38 @@ def _config_name(r):
     return ", ".join(parts)
 
 
+H100 = {"bf16_tflops": 989.0, "tf32_tflops": 495.0, "launch_us": 5.0, "efficiency": 0.4}
+"""H100 SXM dense tensor-core peaks (NVIDIA's datasheet), the per-kernel cost assumed for
+TensorFlow's GPU executor, and the share of peak a well-fed convolution reaches."""
+
+
+def gpu_estimate(rows):
+    """What each variant's step should reach on an H100-class GPU, worked from its FLOPs.
+
+    Two bounds: compute (FLOPs at `efficiency` of the bfloat16 tensor-core
+    peak, mixed precision) and launches (one kernel per graph op at
+    `launch_us`, XLA off; XLA fuses elementwise ops, roughly dividing the
+    count by 3). The step takes at least the larger.
+    """
+    out = ["On paper, an H100-class GPU (bf16 tensor cores "
+           f"{H100['bf16_tflops']:.0f} TFLOP/s dense, {100 * H100['efficiency']:.0f}% of it "
+           f"achieved; {H100['launch_us']:.0f} us per kernel launch, one per graph op without "
+           "XLA, a third as many with XLA's fusion):", "",
+           "| variant | size | GFLOP/step | ops/step | compute ms | launch ms (XLA off / on) | "
+           "bound | steps/s expected (XLA on) |", "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        if "gflop_per_step" not in r:
+            continue
+        compute = r["gflop_per_step"] / (H100["bf16_tflops"] * H100["efficiency"])
+        launch = r["ops_per_step"] * H100["launch_us"] / 1000
+        fused = launch / 3
+        bound = "compute" if compute > fused else "launches"
+        out.append(f"| {r['variant']} | {r['scale']}{' batch ' + str(r['batch']) if r.get('batch') else ''}"
+                   f" | {r['gflop_per_step']:.2f} | {r['ops_per_step']} | {compute:.3f} | "
+                   f"{launch:.1f} / {fused:.1f} | {bound} | {1000 / max(compute, fused):.0f} |")
+    return out
+
+
 def markdown(report, command):
     m, peak = report["machine"], report["matmul_gflops"]
     lines = [
@@ -318,6 +351,7 @@ def markdown(report, command):
               "pipeline, nothing else; the fastest training above is the bound they must beat):",
               "", "| pipeline | samples/s |", "|---|---|"]
     lines += [f"| {name} | {rate:.0f} |" for name, rate in report["pipelines"].items()]
+    lines += ["", *gpu_estimate(report["rows"])]
     notes = {r["variant"]: r.get("notes", "") for r in report["rows"] if r.get("notes")}
     lines += ["", "Variants: " + "; ".join(f"`{k}`: {v}" for k, v in notes.items()) + "."]
     return "\n".join(lines) + "\n"
