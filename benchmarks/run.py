@@ -78,14 +78,18 @@ def machine():
     return info, slug
 
 
-def configurations(variants, quick):
-    """The configurations to run: per variant the base and one change at a time."""
+def configurations(variants, quick, axes=None):
+    """The configurations to run: per variant the base and one change at a time.
+
+    `axes`: the variants that get every change (None: all of them); the
+    others get their base configuration only.
+    """
     from variants import PAPER_SCALE
 
     out = []
     for name in variants:
         base = {"variant": name, "scale": "lab", "batch": None, **BASE}
-        if quick:
+        if quick or (axes is not None and name not in axes):
             out.append(base)
             continue
         out.append(base)
@@ -365,6 +369,9 @@ def main(argv=None):
                    help="a variant to measure (repeatable; default: all)")
     p.add_argument("--quick", action="store_true",
                    help="smoke pass: the base configuration of each variant, one short window")
+    p.add_argument("--axes", action="append", choices=sorted(VARIANTS), default=None,
+                   help="a variant measured in every configuration (repeatable; default: all "
+                        "variants; the others get their base configuration only)")
     p.add_argument("--windows", type=int, default=None, help="timed windows (default 5; quick 1)")
     p.add_argument("--seconds", type=float, default=None,
                    help="length of a timed window in seconds (default 3; quick 0.2); "
@@ -386,7 +393,7 @@ def main(argv=None):
     peak = spawn({"kind": "peak", "n": 512 if args.quick else 4096})
     print(f"matmul peak: float32 {peak['float32']:.0f}, bfloat16 {peak['bfloat16']:.0f} GFLOP/s",
           flush=True)
-    configs = configurations(variants, args.quick)
+    configs = configurations(variants, args.quick, args.axes)
     rows = []
     if args.quick:  # one process for all: a smoke test, not a measurement
         rows = spawn({"kind": "configs", "configs": configs, "windows": windows, "seconds": seconds})
