@@ -52,7 +52,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 BASE = {"precision": "float32", "xla": False, "spe": None, "replicas": 1}
-REFERENCED = {"gan": "bare", "wgan": "bare", "wgan_gp": "bare", "keras_io": "keras_io"}
+REFERENCED = {"lab01": "bare", "gan": "bare", "wgan": "bare", "wgan_gp": "bare", "keras_io": "keras_io"}
 
 
 def machine():

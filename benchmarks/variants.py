@@ -63,6 +63,17 @@ def toy(kind):
     return build
 
 
+def lab01(scale, batch=64):
+    from ganlab.data import gaussian_1d, toy_dataset
+    from ganlab.recipes import toy as recipe
+
+    model = recipe.toy_gan(1, "stabilised", total_steps=6000)
+    first = next(iter(toy_dataset(gaussian_1d(100_000, 4.0, 0.5, seed=0), batch, seed=0)))
+    return Case(model, _fixed(first), batch,
+                "lab 01's graded GAN: MLPs of 64, minibatch discrimination, G's weights "
+                f"averaged, batch {batch}")
+
+
 def keras_io(scale, batch=64):
     import keras
     from references import keras_io_nets
@@ -155,6 +166,7 @@ def stylegan(scale, batch=32):
 
 
 VARIANTS = {
+    "lab01": lab01,
     "gan": toy("gan"),
     "wgan": toy("wgan"),
     "wgan_gp": toy("wgan_gp"),
@@ -176,7 +188,7 @@ PIPELINES = {"ring (labs 02, 05), batch 256": ring_pipeline,
 PAPER_SCALE = ("dcgan", "pix2pix", "cyclegan", "srgan")
 """Variants also measured at the paper's size (StyleGAN's 1024x1024 is out of a CPU's reach)."""
 
-TOY = ("gan", "wgan", "wgan_gp")
+TOY = ("lab01", "gan", "wgan", "wgan_gp")
 
 
 def seed_everything():
