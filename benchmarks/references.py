@@ -66,7 +66,9 @@ class KerasIOGAN(keras.Model):
     def train_step(self, real):
         n = tf.shape(real)[0]
         fake = self.generator(tf.random.normal((n, self.latent_dim)))
-        images = tf.concat([fake, real], axis=0)
+        # keras-io's step assumes float32 throughout; under a mixed policy G's
+        # output is in the compute dtype, so the real half is cast to it.
+        images = tf.concat([fake, tf.cast(real, fake.dtype)], axis=0)
         labels = tf.concat([tf.ones((n, 1)), tf.zeros((n, 1))], axis=0)
         labels += 0.05 * tf.random.uniform(tf.shape(labels))
         with tf.GradientTape() as tape:

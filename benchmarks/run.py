@@ -146,8 +146,9 @@ def _reference(kind, case, rt):
     import keras
     from references import KerasIOGAN
 
-    g, d = (keras.models.clone_model(n) for n in (case.model.generator, case.model.discriminator))
     with rt.scope():
+        g, d = (keras.models.clone_model(n)
+                for n in (case.model.generator, case.model.discriminator))
         ref = KerasIOGAN(g, d)
         ref.compile(keras.optimizers.Adam(3e-4), keras.optimizers.Adam(3e-4),
                     jit_compile=bool(rt.jit_compile),
@@ -286,6 +287,11 @@ H100 = {"bf16_tflops": 989.0, "tf32_tflops": 495.0, "launch_us": 5.0, "efficienc
 TensorFlow's GPU executor, and the share of peak a well-fed convolution reaches."""
 
 
+def _case(r):
+    """(variant, scale, batch): the rows that share nets, batch and so FLOPs."""
+    return r["variant"], r["scale"], r.get("batch")
+
+
 def gpu_estimate(rows):
     """What each variant's step should reach on an H100-class GPU, worked from its FLOPs.
 
@@ -300,9 +306,11 @@ def gpu_estimate(rows):
            "XLA, a third as many with XLA's fusion):", "",
            "| variant | size | GFLOP/step | ops/step | compute ms | launch ms (XLA off / on) | "
            "bound | steps/s expected (XLA on) |", "|---|---|---|---|---|---|---|---|"]
+    seen = set()
     for r in rows:
-        if "gflop_per_step" not in r:
+        if "gflop_per_step" not in r or _case(r) in seen:
             continue
+        seen.add(_case(r))
         compute = r["gflop_per_step"] / (H100["bf16_tflops"] * H100["efficiency"])
         launch = r["ops_per_step"] * H100["launch_us"] / 1000
         fused = launch / 3
@@ -322,25 +330,27 @@ def markdown(report, command):
         f"Python {m['python']}, TensorFlow {m['tensorflow']}, Keras {m['keras']}. 1-minute "
         f"load average {report['load'][0]:.1f} at the start, {report['load'][1]:.1f} at the "
         "end (the machine is shared: compare ratios within this run).", "",
-        f"`tf.matmul` peak (4096^3): float32 {peak['float32']:.0f} GFLOP/s, bfloat16 "
-        f"{peak['bfloat16']:.0f} GFLOP/s.", "",
+        f"`tf.matmul` peak (4096^3, the larger of the start's and the end's): float32 "
+        f"{peak['float32']:.0f} GFLOP/s, bfloat16 {peak['bfloat16']:.0f} GFLOP/s. Ratios are "
+        "ganlab's median images/s over the reference's, windows interleaved in one process: "
+        "by wall time, and by this process's CPU time (steadier when other jobs share the "
+        "machine).", "",
         "| variant | configuration | images/s (min-max) | steps/s | first step s | "
-        "GFLOP/step | GFLOP/s (% f32 peak) | reference images/s | ratio | peak RSS MB |",
+        "GFLOP/step | GFLOP/s (% f32 peak) | reference images/s | ratio wall / CPU | peak RSS MB |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    flops = {r["variant"] + r["scale"] + str(r.get("batch")): r["gflop_per_step"]
-             for r in report["rows"] if "gflop_per_step" in r}
+    flops = {_case(r): r["gflop_per_step"] for r in report["rows"] if "gflop_per_step" in r}
     for r in report["rows"]:
         if "error" in r:
             lines.append(f"| {r['variant']} | {_config_name(r)} | failed: {r['error']} "
                          "| | | | | | | |")
             continue
-        f = flops.get(r["variant"] + r["scale"] + str(r.get("batch")))
+        f = flops.get(_case(r))
         achieved = f * r["steps_per_s"] if f else None
         ach = f"{achieved:.1f} ({100 * achieved / peak['float32']:.0f}%)" if f else ""
         ref = (f"{r['reference_images_per_s']:.0f} ({r['reference']})"
                if "reference" in r else "")
-        ratio = f"{r['ratio']:.2f}" if "ratio" in r else ""
+        ratio = f"{r['ratio']:.2f} / {r['cpu_ratio']:.2f}" if "ratio" in r else ""
         lines.append(
             f"| {r['variant']} | {_config_name(r)} | {r['images_per_s']:.0f} "
             f"({r['images_per_s_min']:.0f}-{r['images_per_s_max']:.0f}) | "
@@ -356,8 +366,8 @@ def markdown(report, command):
               "", "| pipeline | samples/s |", "|---|---|"]
     lines += [f"| {name} | {rate:.0f} |" for name, rate in report["pipelines"].items()]
     lines += ["", *gpu_estimate(report["rows"])]
-    notes = {r["variant"]: r.get("notes", "") for r in report["rows"] if r.get("notes")}
-    lines += ["", "Variants: " + "; ".join(f"`{k}`: {v}" for k, v in notes.items()) + "."]
+    notes = {_case(r): r["notes"] for r in report["rows"] if r.get("notes")}
+    lines += ["", "Variants: " + "; ".join(f"`{k[0]}`: {v}" for k, v in notes.items()) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -390,9 +400,8 @@ def main(argv=None):
     seconds = args.seconds or (0.2 if args.quick else 3.0)
     load0 = os.getloadavg()[0]
     info, slug = machine()
-    peak = spawn({"kind": "peak", "n": 512 if args.quick else 4096})
-    print(f"matmul peak: float32 {peak['float32']:.0f}, bfloat16 {peak['bfloat16']:.0f} GFLOP/s",
-          flush=True)
+    size = 512 if args.quick else 4096
+    peak = spawn({"kind": "peak", "n": size})
     configs = configurations(variants, args.quick, args.axes)
     rows = []
     if args.quick:  # one process for all: a smoke test, not a measurement
@@ -407,6 +416,11 @@ def main(argv=None):
                      f"{r['images_per_s']:8.0f} img/s" + (f"  ratio {r['ratio']:.2f}"
                                                           if "ratio" in r else "")), flush=True)
     pipelines = spawn({"kind": "pipelines"})
+    # The peak again at the end, the larger kept: other jobs may have held the CPU at the start.
+    peak = {k: max(v, w) for (k, v), w in zip(peak.items(), spawn({"kind": "peak", "n": size})
+                                              .values(), strict=True)}
+    print(f"matmul peak: float32 {peak['float32']:.0f}, bfloat16 {peak['bfloat16']:.0f} GFLOP/s",
+          flush=True)
     command = "python benchmarks/run.py" + "".join(f" {a}" for a in (argv or sys.argv[1:]))
     report = {"date": time.strftime("%Y-%m-%d %H:%M"), "machine": info,
               "load": [load0, os.getloadavg()[0]], "matmul_gflops": peak, "rows": rows,
