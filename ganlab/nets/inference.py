@@ -58,7 +58,15 @@ def infer(net, inputs, batch_size=1024):
     chunks = []
     for start in range(0, n, batch_size):
         part = [tf.convert_to_tensor(a[start:start + batch_size]) for a in arrays]
-        chunks.append(tf.nest.map_structure(np.asarray, fn(part if several else part[0])))
+        part = part if several else part[0]
+        try:
+            out = fn(part)
+        except (ValueError, TypeError):
+            # An error raised while tracing is wrapped as "in user code: ..." over many
+            # lines; the eager call raises Keras's own one (e.g. an incompatible input).
+            net(part, training=False)
+            raise
+        chunks.append(tf.nest.map_structure(np.asarray, out))
     if not chunks:
         raise ValueError("inputs must not be empty. Received: 0 inputs")
     return tf.nest.map_structure(lambda *parts: np.concatenate(parts), *chunks)

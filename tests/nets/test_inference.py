@@ -33,6 +33,8 @@ def test_bad_input_names_the_argument():
         infer(net, np.zeros((4, 3), "float32"), 0)
     with pytest.raises(ValueError, match="one length"):
         infer(net, [np.zeros((4, 3)), np.zeros((5, 3))], 2)
+    with pytest.raises(ValueError, match="is incompatible with the layer"):
+        infer(net, np.zeros((4, 5), "float32"), 2)  # Keras's own message, not "in user code"
     with pytest.raises(ValueError, match="must not be empty"):
         infer(net, np.zeros((0, 3), "float32"), 2)
 
