@@ -40,6 +40,7 @@ from ganlab.grading.wgan import (
     grade_lab05,
     grade_lab05_curves,
     lab05_snapshot_name,
+    rank_correlation,
     spearman_last_half,
 )
 
@@ -50,7 +51,8 @@ __all__ = [
     "LAB05_BAR", "LAB06_BAR", "conditional_run_sampler", "conditional_sampler",
     "critic_figures", "draw_from", "grade_conditional", "grade_digits", "grade_gaussian",
     "grade_lab04", "grade_lab04_networks", "grade_lab05", "grade_lab05_curves", "grade_modes",
-    "lab04_network_name", "lab05_snapshot_name", "latent_sampler", "load_run", "run_sampler",
+    "lab04_network_name", "lab05_snapshot_name", "latent_sampler", "load_run",
+    "rank_correlation", "run_sampler",
     "sample_run", "spearman_last_half", "untrained_like", "verdict", "verdict_line",
 ]
 

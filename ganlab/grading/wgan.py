@@ -34,21 +34,25 @@ def lab05_snapshot_name(epoch, network):
     return f"snapshots/wgan_gp_e{int(epoch):03d}_{network}.keras"
 
 
-def spearman_last_half(estimates, quality):
-    """Spearman rank correlation of two per-epoch series over their last half.
+def rank_correlation(estimates, quality):
+    """Spearman rank correlation of two series.
 
-    Returns -1 (a failing value) when either half-series is constant or too
-    short to rank.
+    Returns -1 (a failing value) when either series is constant or too short
+    (fewer than 3 points) to rank, or the quality is not finite.
     """
     from scipy import stats
 
     est = np.asarray(estimates, "float64")
     q = np.asarray(quality, "float64")
-    half = slice(len(est) // 2, None)
-    est, q = est[half], q[half]
     if len(est) < 3 or np.ptp(est) == 0 or np.ptp(q) == 0 or not np.all(np.isfinite(q)):
         return -1.0
     return float(stats.spearmanr(est, q).statistic)
+
+
+def spearman_last_half(estimates, quality):
+    """`rank_correlation` of two per-epoch series over their last half."""
+    half = slice(len(estimates) // 2, None)
+    return rank_correlation(list(estimates)[half], list(quality)[half])
 
 
 def critic_figures(generator, critic, real, kind, latent_dim, n=20_000, seed=0,
@@ -126,42 +130,47 @@ def grade_lab05_curves(snapshots, real, latent_dim, seed=GRADING_SEED):
 
     The figures are `critic_figures` with its defaults (the estimate on
     20,000 points per side, W1 the mean of 8 exact W1s of 500 points per
-    side) and one seed for every snapshot.
+    side) and one seed for every snapshot. The grader gives the snapshots of
+    the last half of training, the ones the bar ranks.
 
     Returns:
         dict of per-snapshot lists `estimates`, `w1`, `normalised`, and
-        `spearman_last_half` (rank correlation of estimate and W1) and
-        `tracking` (the median over the last half of normalised / W1).
+        `spearman_last_half` (rank correlation of estimate and W1 over the
+        snapshots given) and `tracking` (the median of normalised / W1).
     """
     figs = [critic_figures(g, c, real, "wgan_gp", latent_dim, seed=seed) for g, c in snapshots]
     est = [f["estimate"] for f in figs]
     w1 = [f["w1"] for f in figs]
     normalised = [f["normalised"] for f in figs]
-    half = slice(len(figs) // 2, None)
-    ratios = np.asarray(normalised[half]) / np.maximum(np.asarray(w1[half]), 1e-12)
+    ratios = np.asarray(normalised) / np.maximum(np.asarray(w1), 1e-12)
     return {"estimates": est, "w1": w1, "normalised": normalised,
-            "spearman_last_half": spearman_last_half(est, w1),
+            "spearman_last_half": rank_correlation(est, w1),
             "tracking": float(np.median(ratios)) if len(ratios) else 0.0}
 
 
 def load_snapshots(run_dir, generator):
-    """The run's WGAN-GP (generator, critic) snapshots, epoch 1 on, ending at `generator`.
+    """The last half of the run's WGAN-GP (generator, critic) snapshots, which must end at `generator`.
+
+    Snapshots are numbered from epoch 1 without gaps; of n of them, epochs
+    n // 2 + 1 to n are loaded (the ones the bar ranks; the others are only
+    counted).
 
     Raises:
         RunError: when there are none, or the last one's generator is not
             generator.keras (snapshots cut short, or taken from another run).
     """
-    run_dir, snapshots = Path(run_dir), []
-    while (run_dir / lab05_snapshot_name(len(snapshots) + 1, "critic")).is_file():
-        epoch = len(snapshots) + 1
-        snapshots.append(tuple(load_run(run_dir, lab05_snapshot_name(epoch, net))[1]
-                               for net in ("generator", "critic")))
-    if not snapshots:
+    run_dir, count = Path(run_dir), 0
+    while (run_dir / lab05_snapshot_name(count + 1, "critic")).is_file():
+        count += 1
+    if not count:
         raise RunError("lab 05's run has no snapshots/ of WGAN-GP: nothing to rank")
+    snapshots = [tuple(load_run(run_dir, lab05_snapshot_name(epoch, net))[1]
+                       for net in ("generator", "critic"))
+                 for epoch in range(count // 2 + 1, count + 1)]
     last = snapshots[-1][0].get_weights()
     if len(last) != len(generator.get_weights()) or not all(
             np.array_equal(a, b) for a, b in zip(last, generator.get_weights(), strict=True)):
-        raise RunError(f"snapshots/ end at epoch {len(snapshots)} with another generator than "
+        raise RunError(f"snapshots/ end at epoch {count} with another generator than "
                        "generator.keras: the curves must lead to the graded generator")
     return snapshots
 
@@ -193,7 +202,7 @@ def grade_lab05(run_dir, seed=GRADING_SEED):
     real = ring.sample(REAL_POINTS, seed=seed)
     curves = grade_lab05_curves(load_snapshots(run_dir, generator), real, dim, seed=seed)
     rho, tracking = curves["spearman_last_half"], curves["tracking"]
-    points = len(curves["w1"]) - len(curves["w1"]) // 2
+    points = len(curves["w1"])
     figures = {**{k: v for k, v in modes.items() if k not in ("passed", "failures")},
                **curves, "points_last_half": points}
     checks = [(f, v, op, lim, ok) for f, v, op, lim, ok in [

@@ -22,7 +22,7 @@ only W is continuous in theta and hands a generator a useful gradient.
 """
 
 import numpy as np
-from scipy import optimize, sparse, special
+from scipy import optimize, sparse, spatial, special
 
 from ganlab.metrics.distributions import js_divergence
 
@@ -152,7 +152,7 @@ def earth_movers_distance(x, y, p=None, q=None, return_plan=False, method="auto"
             "method='assignment' needs two samples of one size with uniform weights. "
             f"Received: {n} and {m} points"
         )
-    cost = np.linalg.norm(x[:, None, :] - y[None, :, :], axis=-1)
+    cost = spatial.distance.cdist(x, y)  # ||x_i - y_j||_2, the same numbers as numpy's norm
     if method == "assignment" or (method == "auto" and uniform):
         i, j = optimize.linear_sum_assignment(cost)
         value = float(cost[i, j].sum() / n)
@@ -260,14 +260,10 @@ def js_from_discriminator_value(value):
 
 def _scores_and_x_gradient(net, x):
     """net(x) as (n,) scores and d net / d x as (n, d), in float64 numpy."""
-    import tensorflow as tf  # evaluation only: a gradient in the input, no update
+    from ganlab.nets.inference import input_gradients  # evaluation only: no update
 
-    x = tf.convert_to_tensor(np.asarray(x, "float32"))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        scores = tf.reshape(tf.cast(net(x, training=False), "float32"), (-1,))
-    grads = tape.gradient(scores, x)
-    return scores.numpy().astype("float64"), grads.numpy().astype("float64")
+    scores, grads = input_gradients(net, x)
+    return scores.astype("float64"), grads.astype("float64")
 
 
 def gradient_norms(net, x):

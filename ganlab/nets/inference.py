@@ -5,7 +5,9 @@ callbacks on every call; for the small batches of samples labs draw every
 epoch (lab 01 makes about 70 such calls) that costs more than the net.
 `infer` calls the net in batches through one `tf.function` per net (traced
 once for full batches and once, shape-relaxed, for a short last one) and
-returns numpy, as `predict` does.
+returns numpy, as `predict` does. `input_gradients` does the same for a
+net's scores and their gradient in its input (a critic's slope, evaluated
+every epoch by labs 04 and 05).
 """
 
 import weakref
@@ -16,12 +18,25 @@ import tensorflow as tf
 _FUNCTIONS = weakref.WeakKeyDictionary()
 
 
-def _function(net):
-    fn = _FUNCTIONS.get(net)
+def _call(net, x):
+    return net(x, training=False)
+
+
+def _scores_and_gradient(net, x):
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        scores = tf.reshape(tf.cast(net(x, training=False), "float32"), (-1,))
+    return scores, tape.gradient(scores, x)
+
+
+def _function(net, body=_call):
+    """The cached `tf.function` of `body(net, x)` for this net."""
+    functions = _FUNCTIONS.setdefault(net, {})
+    fn = functions.get(body)
     if fn is None:
         ref = weakref.ref(net)  # the cache must not keep the net alive
-        fn = tf.function(lambda x: ref()(x, training=False), reduce_retracing=True)
-        _FUNCTIONS[net] = fn
+        fn = tf.function(lambda x: body(ref(), x), reduce_retracing=True)
+        functions[body] = fn
     return fn
 
 
@@ -70,3 +85,27 @@ def infer(net, inputs, batch_size=1024):
     if not chunks:
         raise ValueError("inputs must not be empty. Received: 0 inputs")
     return tf.nest.map_structure(lambda *parts: np.concatenate(parts), *chunks)
+
+
+def input_gradients(net, x):
+    """A scalar-output net's scores at `x` and their gradient in `x`, in inference mode.
+
+    A net's first call runs eagerly, its later ones through one cached
+    `tf.function`: a grader that loads a snapshot and measures it once does
+    not pay for tracing, a lab that measures its critic every epoch does not
+    pay for eager dispatch.
+
+    Args:
+        net: a `keras.Model` with one output per example (e.g. a critic).
+        x: float32-convertible array (n, d).
+
+    Returns:
+        (scores (n,), d score / d x (n, d)), float32 numpy arrays.
+    """
+    x = tf.convert_to_tensor(np.asarray(x, "float32"))
+    if _scores_and_gradient in _FUNCTIONS.get(net, {}):
+        scores, grads = _function(net, _scores_and_gradient)(x)
+    else:
+        _FUNCTIONS.setdefault(net, {})[_scores_and_gradient] = None  # traced on the next call
+        scores, grads = _scores_and_gradient(net, x)
+    return scores.numpy(), grads.numpy()

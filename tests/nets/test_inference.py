@@ -47,3 +47,25 @@ def test_the_cache_does_not_keep_a_net_alive():
     del net
     gc.collect()
     assert ref() is None
+
+
+def test_input_gradients_match_the_tape_eager_then_traced():
+    """Scores and d score / dx of a critic, on its first (eager) and later (traced) calls."""
+    from ganlab.nets import inference
+
+    keras.utils.set_random_seed(3)
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(8, activation="tanh"),
+                               keras.layers.Dense(1)])
+    x = np.random.default_rng(0).standard_normal((50, 2)).astype("float32")
+    w1, b1 = critic.layers[0].get_weights()
+    w2, _ = critic.layers[1].get_weights()
+    h = np.tanh(x @ w1 + b1)
+    by_hand = ((1 - h ** 2) * w2[:, 0]) @ w1.T  # d/dx of w2 . tanh(W1 x + b1)
+    for call in range(3):
+        scores, grads = inference.input_gradients(critic, x)
+        np.testing.assert_allclose(scores, np.asarray(critic(x)).reshape(-1), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(grads, by_hand, rtol=1e-4, atol=1e-6)
+        # Eager on the first call; from the second on, one traced function, kept.
+        traced = inference._FUNCTIONS[critic][inference._scores_and_gradient]
+        assert (traced is None) == (call == 0)
+    assert grads.shape == (50, 2) and scores.dtype == np.float32
