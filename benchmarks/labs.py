@@ -1,15 +1,22 @@
-"""Wall time and peak memory of each lab's --quick run (the figure students feel).
+"""Wall time, CPU time and peak memory of each lab's --quick run (the figure students feel).
 
-    python benchmarks/labs.py [01_gaussian 02_mode_collapse ...]
+    python benchmarks/labs.py [--against REV] [--seed S] [01_gaussian 05_wgan ...]
 
-Each lab runs in its own process into a temporary folder; its wall time
-(TensorFlow's import included) and the child's peak resident memory are
-printed as a table and written to benchmarks/results/labs.md, with the
+Each lab runs in its own process into a temporary folder. Its wall time
+(TensorFlow's import included), its CPU time (user + system: on a shared
+machine the figure that load moves least) and its own peak resident memory
+are printed as a table and written to benchmarks/results/labs.md, with the
 machine's load average so that a busy machine's numbers can be discounted.
+
+With `--against REV` every lab also runs from a checkout of REV (a git
+revision of this repository, in a temporary worktree), the two runs of a lab
+back to back, and the table gains the ratios before / after: the before /
+after table of a change. The verdict line of both runs is kept, so a speed-up
+that breaks a bar shows.
 """
 
+import argparse
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -19,32 +26,91 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def measure(lab, out):
-    start = time.monotonic()
-    proc = subprocess.run([sys.executable, str(ROOT / "labs" / f"{lab}.py"), "--quick",
-                           "--out", out], capture_output=True, text=True)
-    wall = time.monotonic() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    verdict = next((line for line in proc.stdout.splitlines() if line.startswith("bar:")),
-                   f"exit {proc.returncode}")
-    return wall, peak_mb, verdict
+def measure(tree, lab, out, seed):
+    """(wall s, CPU s, peak RSS MB, verdict line) of one lab's --quick run from `tree`."""
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    with tempfile.TemporaryFile("w+") as log:
+        start = time.monotonic()
+        proc = subprocess.Popen([sys.executable, str(tree / "labs" / f"{lab}.py"), "--quick",
+                                 "--seed", str(seed), "--out", out],
+                                stdout=log, stderr=subprocess.STDOUT, text=True, env=env, cwd=tree)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        lines = log.read().splitlines()
+    verdict = next((line for line in lines if line.startswith("bar:")), f"exit {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, verdict
 
 
-def main(labs):
-    labs = labs or sorted(p.stem for p in (ROOT / "labs").glob("[0-9][0-9]_*.py"))
-    rows = []
-    with tempfile.TemporaryDirectory() as out:
-        for lab in labs:
-            wall, peak, verdict = measure(lab, out)
-            rows.append((lab, wall, peak, verdict, os.getloadavg()[0]))
-            print(f"{lab:20s} {wall:7.1f} s  peak RSS so far {peak:6.0f} MB  {verdict}", flush=True)
+def parse(argv):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("labs", nargs="*", help="lab names (default: every lab)")
+    p.add_argument("--against", metavar="REV", help="also run each lab from git revision REV")
+    p.add_argument("--seed", type=int, default=0, help="the labs' --seed (default 0)")
+    args = p.parse_args(argv)
+    known = sorted(path.stem for path in (ROOT / "labs").glob("[0-9][0-9]_*.py"))
+    unknown = [lab for lab in args.labs if lab not in known]
+    if unknown:
+        p.error(f"unknown lab {unknown[0]!r}; the labs are {', '.join(known)}")
+    args.labs = args.labs or known
+    return args
+
+
+def checkout(rev, folder):
+    """A worktree of `rev` in `folder` (removed by the caller); exits 2 for an unknown rev."""
+    proc = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(folder), rev],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        print(f"labs.py: --against {rev!r} is not a revision of {ROOT}: "
+              f"{proc.stderr.strip().splitlines()[-1]}", file=sys.stderr)
+        sys.exit(2)
+    return Path(folder)
+
+
+def table(rows, against, seed):
     lines = ["# benchmarks/labs.py", "",
-             f"`--quick` runs on {os.cpu_count()} CPU cores; peak RSS is the largest child so far.", "",
-             "| lab | wall (s) | peak RSS (MB) | load avg after | verdict |", "|---|---|---|---|---|"]
-    lines += [f"| {lab} | {wall:.1f} | {peak:.0f} | {load:.1f} | {verdict} |"
-              for lab, wall, peak, verdict, load in rows]
-    results = ROOT / "benchmarks" / "results" / "labs.md"
-    results.write_text("\n".join(lines) + "\n")
+             f"`--quick --seed {seed}` runs on {os.cpu_count()} CPU cores. CPU is user + system "
+             "seconds of the lab's process; load is the 1-minute load average after the run.", ""]
+    if against:
+        lines += [f"Before: `{against}`; after: the working tree. Ratios are before / after "
+                  "(above 1: the change made the lab faster).", "",
+                  "| lab | wall before | wall after | CPU before | CPU after | CPU ratio | "
+                  "wall ratio | RSS after (MB) | load | verdict before | verdict after |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {lab} | {b[0]:.1f} | {a[0]:.1f} | {b[1]:.1f} | {a[1]:.1f} | "
+                  f"{b[1] / a[1]:.2f} | {b[0] / a[0]:.2f} | {a[2]:.0f} | {load:.1f} | {b[3]} | {a[3]} |"
+                  for lab, a, b, load in rows]
+    else:
+        lines += ["| lab | wall (s) | CPU (s) | peak RSS (MB) | load | verdict |",
+                  "|---|---|---|---|---|---|"]
+        lines += [f"| {lab} | {a[0]:.1f} | {a[1]:.1f} | {a[2]:.0f} | {load:.1f} | {a[3]} |"
+                  for lab, a, _, load in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    args = parse(argv)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        before_tree = checkout(args.against, Path(tmp) / "before") if args.against else None
+        try:
+            for lab in args.labs:
+                before = (measure(before_tree, lab, str(Path(tmp) / "b"), args.seed)
+                          if before_tree else None)
+                after = measure(ROOT, lab, str(Path(tmp) / "a"), args.seed)
+                rows.append((lab, after, before, os.getloadavg()[0]))
+                shown = "" if before is None else (
+                    f"  before {before[0]:6.1f} s wall {before[1]:6.1f} s CPU  {before[3]}  |")
+                print(f"{lab:20s}{shown}  {after[0]:6.1f} s wall {after[1]:6.1f} s CPU "
+                      f"{after[2]:6.0f} MB  {after[3]}", flush=True)
+        finally:
+            if before_tree:
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
+                                str(before_tree)], capture_output=True)
+    name = "labs.md" if not args.against else "labs_before_after.md"
+    results = ROOT / "benchmarks" / "results" / name
+    results.write_text(table(rows, args.against, args.seed))
     print(f"wrote {results}")
 
 

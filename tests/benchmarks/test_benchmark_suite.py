@@ -47,6 +47,17 @@ def test_bad_window_is_one_line_and_exit_2():
     assert "--windows must be > 0" in proc.stderr
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--against", "no-such-revision", "01_gaussian"], "'no-such-revision' is not a revision"),
+    (["99_nothing"], "unknown lab '99_nothing'; the labs are 01_gaussian"),
+])
+def test_lab_timer_refuses_bad_input_in_one_line(args, message):
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "labs.py"), *args],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert message in proc.stderr.strip().splitlines()[-1]
+
+
 @pytest.mark.parametrize("name", ["gan", "wgan", "wgan_gp"])
 def test_bare_loop_trains_copies_of_both_nets(name):
     # The reference does the variant's updates on copies: both copies move (WGAN's
