@@ -165,6 +165,16 @@ def stylegan(scale, batch=32):
                 "lab 12: 32x32, w 32, mapping 8, batch 32 (R1 every step)")
 
 
+def progan(scale, batch=16):
+    from ganlab.recipes import progan as recipe
+
+    model = recipe.progan_gan(32, 32, 1)
+    last = len(model.generator.resolutions) - 1
+    model.set_phase(last, fade_steps=10_000)  # the largest graph: 32x32, the new block fading in
+    return Case(model, _fixed(_images(batch, 32, 1)), batch,
+                "lab 12's ProGAN: 32x32, last phase while fading in, batch 16")
+
+
 VARIANTS = {
     "lab01": lab01,
     "gan": toy("gan"),
@@ -178,6 +188,7 @@ VARIANTS = {
     "cyclegan": cyclegan,
     "srgan": srgan,
     "stylegan": stylegan,
+    "progan": progan,
 }
 """Variant name -> builder(scale, batch=...) -> Case."""
 
