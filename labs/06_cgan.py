@@ -20,7 +20,10 @@ class keeps its variety: its samples cover >= 15% of the class's training
 digits (improved recall, Kynkäänniemi 2019; a G that ignores z gets 0);
 no data-copying (Meehan et al.'s C_T >= -3). On mnist only the judge's
 accuracy is graded. With --quick on an idle 2-core CPU: about a minute
-(1,200 steps).
+(1,200 steps). Under --precision mixed_bfloat16 (issue 19), seeds 0 / 1 /
+2: the requested class in 0.959 / 0.966 / 0.976, worst class 0.85 / 0.94 /
+0.93, worst class recall 0.49 / 0.35 / 0.49, C_T +2.7 / +3.1 / +2.4:
+passed on all three.
 
     python labs/06_cgan.py --quick
 """
