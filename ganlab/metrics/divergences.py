@@ -258,17 +258,21 @@ def js_from_discriminator_value(value):
     return (float(value) + np.log(4.0)) / 2.0
 
 
-def _scores_and_x_gradient(net, x):
-    """net(x) as (n,) scores and d net / d x as (n, d), in float64 numpy."""
+def _scores_and_x_gradient(net, x, traced=False):
+    """net(x) as (n,) scores and d net / d x as (n, d), in float64 numpy (`input_gradients`)."""
     from ganlab.nets.inference import input_gradients  # evaluation only: no update
 
-    scores, grads = input_gradients(net, x)
+    scores, grads = input_gradients(net, x, traced)
     return scores.astype("float64"), grads.astype("float64")
 
 
-def gradient_norms(net, x):
-    """||grad_x f(x)|| at each point of x, a float64 array (n,): a critic's local slope."""
-    _, grads = _scores_and_x_gradient(net, x)
+def gradient_norms(net, x, traced=False):
+    """||grad_x f(x)|| at each point of x, a float64 array (n,): a critic's local slope.
+
+    `traced`: through a cached `tf.function`, for a net measured every epoch
+    (`ganlab.nets.inference.input_gradients`).
+    """
+    _, grads = _scores_and_x_gradient(net, x, traced)
     return np.linalg.norm(grads, axis=1)
 
 

@@ -5,11 +5,12 @@ callbacks on every call; for the small batches of samples labs draw every
 epoch (lab 01 makes about 70 such calls) that costs more than the net.
 `infer` calls the net in batches through one `tf.function` per net (traced
 once for full batches and once, shape-relaxed, for a short last one) and
-returns numpy, as `predict` does. `input_gradients` does the same for a
-net's scores and their gradient in its input (a critic's slope, evaluated
-every epoch by labs 04 and 05).
+returns numpy, as `predict` does. `input_gradients` gives a net's scores
+and their gradient in its input (a critic's slope), eagerly or, for a net
+measured every epoch (lab 05's critic), through one cached `tf.function`.
 """
 
+import functools
 import weakref
 
 import numpy as np
@@ -87,25 +88,22 @@ def infer(net, inputs, batch_size=1024):
     return tf.nest.map_structure(lambda *parts: np.concatenate(parts), *chunks)
 
 
-def input_gradients(net, x):
+def input_gradients(net, x, traced=False):
     """A scalar-output net's scores at `x` and their gradient in `x`, in inference mode.
-
-    A net's first call runs eagerly, its later ones through one cached
-    `tf.function`: a grader that loads a snapshot and measures it once does
-    not pay for tracing, a lab that measures its critic every epoch does not
-    pay for eager dispatch.
 
     Args:
         net: a `keras.Model` with one output per example (e.g. a critic).
         x: float32-convertible array (n, d).
+        traced: run through one cached `tf.function` per net, for a net
+            measured again and again (lab 05's critic, every epoch); the
+            default runs eagerly, for a net measured once or twice (a
+            snapshot a grader loads, lab 04's critics), where tracing costs
+            more than it saves.
 
     Returns:
         (scores (n,), d score / d x (n, d)), float32 numpy arrays.
     """
     x = tf.convert_to_tensor(np.asarray(x, "float32"))
-    if _scores_and_gradient in _FUNCTIONS.get(net, {}):
-        scores, grads = _function(net, _scores_and_gradient)(x)
-    else:
-        _FUNCTIONS.setdefault(net, {})[_scores_and_gradient] = None  # traced on the next call
-        scores, grads = _scores_and_gradient(net, x)
+    scores, grads = (_function(net, _scores_and_gradient) if traced
+                     else functools.partial(_scores_and_gradient, net))(x)
     return scores.numpy(), grads.numpy()

@@ -378,7 +378,8 @@ def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2
             if kind == "wgan_gp":
                 for net, name in ((m.generator, "generator"), (m.discriminator, "critic")):
                     run.save_model(net, grading.lab05_snapshot_name(epoch, name))
-            return grading.critic_figures(m.generator, m.discriminator, real, kind, latent_dim, seed=seed)
+            return grading.critic_figures(m.generator, m.discriminator, real, kind, latent_dim,
+                                          seed=seed, traced=True)
 
         _, figs = fit_logged(model, dataset_for(model, real, batch_size, seed),
                              run.file(f"tb/{kind}"), epochs, steps_per_epoch, evaluate,

@@ -49,8 +49,8 @@ def test_the_cache_does_not_keep_a_net_alive():
     assert ref() is None
 
 
-def test_input_gradients_match_the_tape_eager_then_traced():
-    """Scores and d score / dx of a critic, on its first (eager) and later (traced) calls."""
+def test_input_gradients_match_the_tape_eager_and_traced():
+    """Scores and d score / dx of a critic, eagerly and through its cached tf.function."""
     from ganlab.nets import inference
 
     keras.utils.set_random_seed(3)
@@ -61,11 +61,11 @@ def test_input_gradients_match_the_tape_eager_then_traced():
     w2, _ = critic.layers[1].get_weights()
     h = np.tanh(x @ w1 + b1)
     by_hand = ((1 - h ** 2) * w2[:, 0]) @ w1.T  # d/dx of w2 . tanh(W1 x + b1)
-    for call in range(3):
-        scores, grads = inference.input_gradients(critic, x)
+    for call, traced in enumerate((False, True, True)):
+        scores, grads = inference.input_gradients(critic, x, traced)
         np.testing.assert_allclose(scores, np.asarray(critic(x)).reshape(-1), rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(grads, by_hand, rtol=1e-4, atol=1e-6)
-        # Eager on the first call; from the second on, one traced function, kept.
-        traced = inference._FUNCTIONS[critic][inference._scores_and_gradient]
-        assert (traced is None) == (call == 0)
+        # Eager: nothing cached; traced: one function, kept for the next call.
+        cached = inference._FUNCTIONS.get(critic, {}).get(inference._scores_and_gradient)
+        assert (cached is None) == (call == 0)
     assert grads.shape == (50, 2) and scores.dtype == np.float32
