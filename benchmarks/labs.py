@@ -108,7 +108,7 @@ def main(argv):
             if before_tree:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                                 str(before_tree)], capture_output=True)
-    name = "labs.md" if not args.against else "labs_before_after.md"
+    name = "labs.md" if not args.against else f"labs_against_{args.against}.md"
     results = ROOT / "benchmarks" / "results" / name
     results.write_text(table(rows, args.against, args.seed))
     print(f"wrote {results}")
