@@ -2,7 +2,8 @@
 
     python datasets/build_captions.py [--epochs 12] [--seed 0] [--out datasets/captions]
 
-1. `text_encoder.keras`: `ganlab.nets.text.text_encoder` pretrained with the
+1. `text_encoder.keras`: `ganlab.nets.text.text_encoder` (unit-length
+   output, `normalize=True`) pretrained with the
    symmetric structured joint embedding (Reed et al. 2016a; softmax form,
    `ganlab.losses.symmetric_joint_embedding_loss`) against
    `ganlab.nets.text.image_encoder` on the train split of
@@ -102,7 +103,7 @@ def main(argv=None):
     start = time.perf_counter()
     model.fit(data, epochs=args.epochs, verbose=2)
     text_seconds = time.perf_counter() - start
-    encoder = text_encoder(len(cap.VOCABULARY), cap.MAX_WORDS)
+    encoder = text_encoder(len(cap.VOCABULARY), cap.MAX_WORDS, normalize=True)
     encoder.set_weights(model.text_encoder.get_weights())
     encoder.save(args.out / "text_encoder.keras")
 

@@ -7,6 +7,7 @@ from keras import ops
 
 from ganlab import losses
 from ganlab.models.base import GANBase, _replica_slot, mean_probability
+from ganlab.models.gan import random_translation
 
 
 def _global(values):
@@ -60,7 +61,9 @@ class GANCLS(GANBase):
         **kwargs: `latent_dim`, `latent_distribution`, `seed` (see `GANBase`).
 
     Compile options: `matching_aware` (default True: GAN-CLS),
-    `interpolation_beta` (default 0.5: GAN-INT; None: off).
+    `interpolation_beta` (default 0.5: GAN-INT; None: off), `translation`
+    (default 0: every image D sees is shifted by up to that many pixels,
+    DiffAugment, Zhao 2020, as lab 03's `GAN`; the texts are not changed).
 
     Trackers: d_loss, g_loss, s_real, s_wrong, s_fake (mean D of each pair).
 
@@ -83,7 +86,7 @@ class GANCLS(GANBase):
         self.configure()
         self.built = True
 
-    def configure(self, matching_aware=True, interpolation_beta=0.5):
+    def configure(self, matching_aware=True, interpolation_beta=0.5, translation=0):
         if not isinstance(matching_aware, bool):
             raise ValueError(f"matching_aware must be True or False. "
                              f"Received: matching_aware={matching_aware!r}")
@@ -93,8 +96,18 @@ class GANCLS(GANBase):
                 or not 0.0 <= interpolation_beta <= 1.0):
             raise ValueError("interpolation_beta must be a number in [0, 1] (0.5 in the paper) "
                              f"or None. Received: interpolation_beta={interpolation_beta!r}")
+        if isinstance(translation, bool) or not isinstance(translation, int) or translation < 0:
+            raise ValueError("translation must be an integer >= 0 (pixels; 0 is off). "
+                             f"Received: translation={translation!r}")
         self.matching_aware = matching_aware
         self.interpolation_beta = None if interpolation_beta is None else float(interpolation_beta)
+        self.translation = translation
+
+    def augment(self, images):
+        """What D is shown of images: shifted by up to `translation` pixels (DiffAugment)."""
+        if not self.translation:
+            return images
+        return random_translation(images, self.translation, self.seed_generator)
 
     # ------------------------------------------------------------ texts
     def batch_texts(self, texts):
@@ -139,11 +152,14 @@ class GANCLS(GANBase):
             # The real image with its right and with its wrong text go through D as one
             # batch (the plain variant only tracks s_w): two D calls per step, as every
             # other variant's, keep the replicas' batchnorm collectives in one order.
-            both = self.discriminator([ops.concatenate([real, real], axis=0),
+            # One shift per real image, the same for its right and its wrong text (and a
+            # draw per replica slice of the global batch, so N replicas equal one device).
+            shifted = self.augment(real)
+            both = self.discriminator([ops.concatenate([shifted, shifted], axis=0),
                                        ops.concatenate([texts, wrong], axis=0)], training=True)
             batch = ops.shape(real)[0]
             l_r, l_w = both[:batch], both[batch:]
-            l_f = self.discriminator([fake, texts], training=True)
+            l_f = self.discriminator([self.augment(fake), texts], training=True)
             if self.matching_aware:
                 d_loss = losses.matching_aware_discriminator_loss(l_r, l_w, l_f)
             else:
@@ -167,8 +183,13 @@ class GANCLS(GANBase):
             z = ops.concatenate([z, z_int], axis=0)
             texts = ops.concatenate([texts, mixed], axis=0)
         with tf.GradientTape() as tape:
-            logits = self.discriminator([self.generator([z, texts], training=True), texts],
-                                        training=True)
+            fakes = self.generator([z, texts], training=True)
+            if mixed is None:
+                fakes = self.augment(fakes)
+            else:  # each half shifted by its own draw, as each replica slices it
+                fakes = ops.concatenate([self.augment(fakes[:batch]),
+                                         self.augment(fakes[batch:])], axis=0)
+            logits = self.discriminator([fakes, texts], training=True)
             g_loss = losses.non_saturating_generator_loss(logits[:batch])
             if mixed is not None:
                 g_loss = g_loss + losses.non_saturating_generator_loss(logits[batch:])

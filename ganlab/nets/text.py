@@ -33,8 +33,12 @@ def _check_int(arg, value, minimum):
 
 
 def text_encoder(vocabulary_size, max_words=12, embedding_dim=32, word_dim=32, filters=64,
-                 name="text_encoder"):
+                 normalize=False, name="text_encoder"):
     """phi: word ids (batch, max_words), 0 = padding, -> embeddings (batch, embedding_dim).
+
+    With `normalize`, the embedding is scaled to unit length: the joint
+    embedding compares directions only (cosine scores), so the length is
+    free to carry the phrasing, which a generator should not see.
 
     Example:
         >>> enc = text_encoder(48)
@@ -49,6 +53,8 @@ def text_encoder(vocabulary_size, max_words=12, embedding_dim=32, word_dim=32, f
                       name="conv")(h)
     h = layers.GlobalMaxPooling1D(name="pool")(h)
     out = layers.Dense(_check_int("embedding_dim", embedding_dim, 1), name="embedding")(h)
+    if normalize:
+        out = layers.UnitNormalization(axis=-1, name="unit")(out)
     return keras.Model(ids, out, name=name)
 
 

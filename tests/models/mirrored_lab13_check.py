@@ -41,7 +41,8 @@ def gancls(options):
 VARIANTS = {
     "lapgan": {"plain": (lapgan, {}), "translation": (lapgan, {"translation": 1})},
     "gancls": {"cls_int": (gancls, {}), "plain": (gancls, {"matching_aware": False,
-                                                           "interpolation_beta": None})},
+                                                           "interpolation_beta": None}),
+               "cls_int_shifted": (gancls, {"translation": 1})},
 }
 
 

@@ -102,6 +102,8 @@ def test_bad_options_and_inputs():
         make(interpolation_beta=1.5)
     with pytest.raises(ValueError, match="matching_aware"):
         make(matching_aware="yes")
+    with pytest.raises(ValueError, match="translation"):
+        make(translation=1.5)
     with pytest.raises(ValueError, match=r"texts.*\(n, 6\)"):
         make().generate(np.zeros((2, 5), "float32"))
 
@@ -134,7 +136,7 @@ def test_two_replicas_equal_one_device():
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert set(result) == {"cls_int", "plain"}
+    assert set(result) == {"cls_int", "plain", "cls_int_shifted"}
     for name, r in result.items():
         assert r["min_kernel_move"] > 1e-4, name
         assert r["max_weight_diff"] < 1e-5, (name, r)
