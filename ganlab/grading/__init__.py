@@ -73,3 +73,8 @@ from ganlab.grading.srgan import BAR as LAB09_BAR  # noqa: E402
 from ganlab.grading.srgan import grade_lab09, grade_srgan  # noqa: E402
 
 __all__ += ["LAB09_BAR", "grade_lab09", "grade_srgan"]
+
+from ganlab.grading.lapgan_text import BAR as LAB13_BAR  # noqa: E402
+from ganlab.grading.lapgan_text import grade_lab13, grade_lapgan, grade_text  # noqa: E402
+
+__all__ += ["LAB13_BAR", "grade_lab13", "grade_lapgan", "grade_text"]

@@ -1,0 +1,238 @@
+"""Lab 13: LAPGAN (Denton 2015) and text to image, GAN-CLS / GAN-INT (Reed 2016).
+
+- `lapgan_model`, `train_lapgan`: the pyramid of GANs on the embedded
+  `digits` (8x8 coarse GAN, one residual level to 16x16) and its chain figure.
+- `text_pairs`, `gancls_model`, `train_text`: GAN-CLS / GAN-INT on the
+  captioned printed digits (`ganlab.data.captions`), its variant without
+  the wrong-text term, and the held-out caption figures.
+"""
+
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganlab.data import captions as cap
+from ganlab.models import GANCLS, LAPGAN
+from ganlab.models.lapgan import sample_chain
+from ganlab.nets.lapgan import (
+    coarse_discriminator,
+    coarse_generator,
+    residual_discriminator,
+    residual_generator,
+)
+from ganlab.nets.text import text_discriminator, text_generator
+from ganlab.training import figures
+from ganlab.training.callbacks import fit_logged
+
+CAPTIONS_DIR = Path(__file__).resolve().parents[2] / "datasets" / "captions"
+"""The committed text encoder and printed-digit reader (datasets/build_captions.py)."""
+
+FIGURE_CAPTIONS = (
+    "bold serif type the digit 0 leaning to the left",
+    "tilted right a plain one in light",
+    "heavy mono type the digit two leaning to the right",
+    "tilted left a roman 3 in thin",
+    "thick sans type the digit four leaning to the left",
+    "tilted right a typewriter five in bold",
+    "regular serif type the digit 6 leaning to the right",
+    "tilted left a plain seven in heavy",
+    "light mono type the digit eight leaning to the left",
+    "tilted right a roman 9 in thick",
+)
+"""Held-out phrasings (`ganlab.data.captions.HELDOUT_TEMPLATES`) drawn in the lab's figures."""
+
+INTERPOLATION_PAIRS = (
+    ("tilted left a plain seven in heavy", "tilted right a plain seven in light"),
+    ("tilted left a roman 3 in thin", "tilted left a roman 8 in thin"),
+)
+"""Caption pairs of the GAN-INT interpolation figure (held-out phrasings)."""
+
+
+def load_text_encoder(path=None):
+    """The committed, pretrained text encoder (or one at `path`).
+
+    Raises:
+        FileNotFoundError: in one line, naming the file and how to rebuild it.
+    """
+    path = CAPTIONS_DIR / "text_encoder.keras" if path is None else Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No text encoder at {path}: use a source checkout of ganlab, "
+                                "or rebuild it with `python datasets/build_captions.py`.")
+    return keras.saving.load_model(path, compile=False)
+
+
+def encode(encoder, captions):
+    """phi(t) of each caption (closed vocabulary: an unknown word is a ValueError)."""
+    return encoder.predict(cap.tokenize_all(captions), batch_size=1024, verbose=0)
+
+
+# ------------------------------------------------------------------ LAPGAN
+def lapgan_model(latent_dim=4, residual_width=16, residual_latent=16, lr=2e-4,
+                 ema=0.995, translation=1, steps_per_execution=1, seed=0):
+    """Lab 13's LAPGAN: fully connected nets at 8x8 (the paper's coarse level), one residual level to 16x16.
+
+    With lab 03's two training aids: every image D sees is shifted by up to
+    `translation` pixels (DiffAugment), and G's weights are averaged
+    (`ema`); z of the coarse level has 4 dimensions, as lab 03's (a larger
+    z leaves more samples between two digits). Adam(lr, beta_1 = 0.5) for
+    every net. (The convolutional DCGAN nets at 8x8 reached a confident
+    share of 0.34 at level 0 where these reach 0.52, seed 0, 1,500-2,000 steps.)
+
+    Returns:
+        A compiled `ganlab.models.LAPGAN`.
+    """
+    average = {"use_ema": True, "ema_momentum": ema} if ema else {}
+    gan = LAPGAN(coarse_generator(latent_dim, 8, 1), coarse_discriminator(8, 1),
+                 [residual_generator(residual_latent, 16, 1, residual_width)],
+                 [residual_discriminator(16, 1, residual_width)], seed=seed)
+    gan.compile(keras.optimizers.Adam(lr, beta_1=0.5, **average),
+                keras.optimizers.Adam(lr, beta_1=0.5), translation=translation,
+                steps_per_execution=steps_per_execution)
+    return gan
+
+
+def chain_figure(images, residuals, contrast=4.0):
+    """The slide's coarse-to-fine chain, one sample per row: l_0, h_1, l_1, ..., final.
+
+    Coarse images are enlarged by pixel repetition to the final size;
+    residuals are shown times `contrast` around mid-gray (0).
+    """
+    side = images[-1].shape[1]
+    columns = []
+    for k, x in enumerate(images):
+        if k:
+            columns.append(np.clip(residuals[k - 1] * contrast, -1, 1))
+        f = side // x.shape[1]
+        columns.append(np.repeat(np.repeat(x, f, axis=1), f, axis=2))
+    cells = np.stack(columns, axis=1).reshape((-1,) + images[-1].shape[1:])
+    return figures.image_grid(cells, rows=len(images[0]))
+
+
+def lapgan_zs(gan, n, seed):
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal((n, d)).astype("float32")
+            for d in [gan.latent_dim] + gan.residual_latent_dims]
+
+
+def train_lapgan(run, gan, data, epochs, steps_per_epoch, seed=0):
+    """Train the LAPGAN; write its nets, chain.png (8 chains) and samples.png (64 finals).
+
+    Writes coarse_generator.keras (G_0), residual_generator_1.keras (G_1),
+    their discriminators, tb/lapgan/ and progress_lapgan.gif.
+
+    Returns:
+        {"losses": the last epoch's losses}.
+    """
+    zs = lapgan_zs(gan, 64, seed)
+
+    def render(model, epoch):
+        final = sample_chain([model.generator] + model.residual_generators, zs)[0][-1]
+        return figures.image_grid(final, rows=8)
+
+    fit_logged(gan, data.repeat(), run.file("tb/lapgan"), epochs, steps_per_epoch, render=render,
+               gif_path=run.file("progress_lapgan.gif"), last_path=run.file("samples.png"),
+               label="LAPGAN", checkpointer=lambda extras: run.checkpointer(gan, "lapgan", extras))
+    run.save_model(gan.generator, "coarse_generator.keras")
+    run.save_model(gan.discriminator, "coarse_discriminator.keras")
+    for k, (g, d) in enumerate(zip(gan.residual_generators, gan.residual_discriminators,
+                                   strict=True), start=1):
+        run.save_model(g, f"residual_generator_{k}.keras")
+        run.save_model(d, f"residual_discriminator_{k}.keras")
+    images, residuals = sample_chain([gan.generator] + gan.residual_generators,
+                                     [z[:8] for z in zs])
+    figures.save_png(chain_figure(images, residuals), run.file("chain.png"))
+    return {"losses": {k: float(v) for k, v in gan.results().items()}}
+
+
+# -------------------------------------------------------------------- text
+def text_pairs(encoder, batch_size=64, seed=0):
+    """(images, phi(t)) training batches: each training image with one caption per training phrasing.
+
+    Returns:
+        An endless, shuffled `tf.data.Dataset` of (images, embeddings) batches.
+    """
+    images, facts = cap.captioned_digits("train")
+    rng = np.random.default_rng(seed)
+    texts = []
+    for template in cap.TRAIN_TEMPLATES:
+        for i in range(len(images)):
+            one = {k: (int(facts[k][i]) if k == "digit" else str(facts[k][i]))
+                   for k in ("digit", "family", "weight", "tilt")}
+            texts.append(cap.caption(one, template, rng))
+    x = np.concatenate([images] * len(cap.TRAIN_TEMPLATES))
+    t = encode(encoder, texts)
+    return (tf.data.Dataset.from_tensor_slices((x, t))
+            .shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+            .batch(batch_size, drop_remainder=True).repeat())
+
+
+def gancls_model(text_dim=32, latent_dim=16, width=32, matching_aware=True, interpolation_beta=0.5,
+                 lr=2e-4, translation=2, steps_per_execution=1, seed=0):
+    """GAN-CLS (+ GAN-INT) with DCGAN nets at 16x16; `matching_aware=False` drops the wrong text.
+
+    D sees every image shifted by up to `translation` pixels (DiffAugment, as
+    lab 03: without it D tells the 3,000 training renders apart and G stalls).
+
+    Returns:
+        A compiled `ganlab.models.GANCLS`.
+    """
+    gan = GANCLS(text_generator(latent_dim, text_dim, 16, 1, width),
+                 text_discriminator(text_dim, 16, 1, width), seed=seed)
+    gan.compile(keras.optimizers.Adam(lr, beta_1=0.5), keras.optimizers.Adam(lr, beta_1=0.5),
+                matching_aware=matching_aware, interpolation_beta=interpolation_beta,
+                translation=translation, steps_per_execution=steps_per_execution)
+    return gan
+
+
+def caption_grid(generator, encoder, captions, per_caption=8, seed=0):
+    """Samples of each caption, one row per caption, the same z in every column."""
+    z = np.random.default_rng(seed).standard_normal(
+        (per_caption, generator.input_shape[0][-1])).astype("float32")
+    t = encode(encoder, captions)
+    x = generator.predict([np.tile(z, (len(captions), 1)), np.repeat(t, per_caption, axis=0)],
+                          verbose=0)
+    return figures.image_grid(x, rows=len(captions))
+
+
+def interpolation_figure(generator, encoder, pairs=INTERPOLATION_PAIRS, steps=8, rows=3, seed=0):
+    """GAN-INT: G(z, (1 - s) phi(t1) + s phi(t2)), s = 0..1, at fixed z; `rows` z per caption pair."""
+    z = np.random.default_rng(seed).standard_normal(
+        (rows, generator.input_shape[0][-1])).astype("float32")
+    s = np.linspace(0, 1, steps, dtype="float32")[:, None]
+    out = []
+    for a, b in pairs:
+        ta, tb = encode(encoder, [a, b])
+        path = (1 - s) * ta + s * tb
+        out.append(generator.predict([np.repeat(z, steps, axis=0), np.tile(path, (rows, 1))],
+                                     verbose=0))
+    return figures.image_grid(np.concatenate(out), rows=rows * len(pairs))
+
+
+def train_text(run, gan, encoder, data, epochs, steps_per_epoch, key, seed=0):
+    """Train one text-to-image model; write {key}_generator.keras and its held-out caption grid.
+
+    Returns:
+        {"losses": the last epoch's losses}.
+    """
+    def render(model, epoch):
+        return caption_grid(model.generator, encoder, FIGURE_CAPTIONS, 8, seed)
+
+    fit_logged(gan, data, run.file(f"tb/{key}"), epochs, steps_per_epoch, render=render,
+               gif_path=run.file(f"progress_{key}.gif"), last_path=run.file(f"captions_{key}.png"),
+               label=key, checkpointer=lambda extras: run.checkpointer(gan, key, extras))
+    run.save_model(gan.generator, f"{key}_generator.keras")
+    run.save_model(gan.discriminator, f"{key}_discriminator.keras")
+    return {"losses": {k: float(v) for k, v in gan.results().items()}}
+
+
+def text_figures(run, cls_generator, plain_generator, encoder, seed=0):
+    """captions.png: GAN-CLS | plain G side by side on the held-out captions; interpolation.png."""
+    figures.save_png(figures.side_by_side([
+        caption_grid(cls_generator, encoder, FIGURE_CAPTIONS, 8, seed),
+        caption_grid(plain_generator, encoder, FIGURE_CAPTIONS, 8, seed)]), run.file("captions.png"))
+    figures.save_png(interpolation_figure(cls_generator, encoder, seed=seed),
+                     run.file("interpolation.png"))
+
+
