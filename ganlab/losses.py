@@ -233,6 +233,52 @@ def gradient_penalty(critic, real, fake, epsilon=None, seed=None, target=1.0):
     return ops.mean(ops.square(norm - target))
 
 
+def drift_penalty(real_scores):
+    """Progressive GAN's drift term (Karras 2018, Appendix A.1).
+
+        drift = E_{x ~ P_data}[ D(x)^2 ]
+
+    the critic's squared score on real data; the model adds epsilon_drift
+    (0.001 in the paper) times it to WGAN-GP's critic loss "to keep the
+    discriminator output from drifting too far away from zero".
+
+    Args:
+        real_scores: the critic's scores on real samples, any rank.
+
+    Returns:
+        Scalar float32 tensor (the per-replica mean).
+    """
+    return ops.mean(ops.square(_f32(real_scores)))
+
+def r1_penalty(discriminator, real):
+    """R1 regularisation (Mescheder 2018, Eq. 9; StyleGAN's, Karras 2019, Appendix C).
+
+        R1 = E_{x ~ P_data}[ ||grad_x D(x)||^2 ]
+
+    the squared gradient norm of D's logit at real data only; the model adds
+    gamma / 2 times it to D's loss. Like `gradient_penalty` it differentiates
+    D with respect to its input (a tape here, outside `ganlab.models`);
+    called inside the model's tape, the penalty's own gradient flows to D's
+    weights (double backpropagation). D's logits on `real` are returned too,
+    so D's loss needs no second pass over the real batch.
+
+    Args:
+        discriminator: callable mapping a batch like `real` to logits.
+        real: batch of real samples, (batch, ...).
+
+    Returns:
+        (penalty, real_logits): a scalar float32 tensor (the per-replica
+        mean over examples) and D's logits on `real`.
+    """
+    real = _f32(real)
+    with tf.GradientTape() as tape:
+        tape.watch(real)
+        logits = discriminator(real, training=True)
+    grads = tape.gradient(logits, real)  # a non-scalar target: the gradient of its sum
+    axes = list(range(1, len(real.shape)))
+    return ops.mean(ops.sum(ops.square(grads), axis=axes)), logits
+
+
 GENERATOR_LOSSES = {
     "minimax": minimax_generator_loss,
     "non_saturating": non_saturating_generator_loss,

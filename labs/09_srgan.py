@@ -32,18 +32,16 @@ Grading bar (recomputed by the grader from both saved generators on the
 bicubic's; SRGAN's high-frequency energy (gradient energy of Y relative
 to HR's) above SRResNet's and closer to HR's; SRGAN's PSNR at most 2 dB
 below bicubic's. --quick, seeds 0 / 1 / 2 (bicubic: 37.87 dB, SSIM
-0.8655, hf energy 0.144): SRResNet 38.58 / 38.49 / 38.63 dB (+0.72 /
-+0.62 / +0.76), SSIM 0.8848 / 0.8846 / 0.8856, hf energy 0.261 / 0.265 /
-0.260; SRGAN 37.69 / 38.03 / 37.99 dB (0.17 under bicubic / 0.16 and 0.12
-above), SSIM 0.8807 / 0.8839 / 0.8820, hf energy 0.322 / 0.295 / 0.300:
-all pass. SRGAN-MSE trades 0.5-0.9 dB of SRResNet's PSNR for 11-23% more
+0.8655, hf energy 0.144): SRResNet 38.52 / 38.51 / 38.60 dB (+0.65 /
++0.64 / +0.73), SSIM 0.8848 / 0.8844 / 0.8853, hf energy 0.262 / 0.266 /
+0.257; SRGAN 37.67 / 38.03 / 38.06 dB (0.20 under bicubic / 0.16 and 0.19
+above), SSIM 0.8801 / 0.8837 / 0.8825, hf energy 0.327 / 0.292 / 0.296:
+all pass. SRGAN-MSE trades 0.5-0.9 dB of SRResNet's PSNR for 10-25% more
 fine detail, still far from HR's (1): 200 steps of 1e-3 adversarial weight
 move G only a little. On the detailed tiles (fur, petals: samples.png)
 SRGAN keeps SRResNet's PSNR; it loses it on the defocused background,
-where its added texture is artefact (seed 0, tile 16: bicubic 51.65,
-SRResNet 50.43, SRGAN 47.93 dB). 3:52 / 2:57 / 3:50 wall on the 2-core
-CPU at load average 6-8 (other jobs; 105-107 s of CPU time), peak RSS
-1.28 GB.
+where its added texture is artefact. 6:50 / 6:32 / 3:56 wall on the 2-core
+CPU at load average 8-11 (three other training jobs), peak RSS 1.23 GB.
 
 --quick: 64x64 HR crops, 4 blocks of 32 filters, G's output added to the
 bicubic upsampling of its input (--bicubic-skip, so a two-minute run

@@ -74,6 +74,10 @@ from ganlab.grading.srgan import grade_lab09, grade_srgan  # noqa: E402
 
 __all__ += ["LAB09_BAR", "grade_lab09", "grade_srgan"]
 
+from ganlab.grading.stylegan import BAR as LAB12_BAR  # noqa: E402
+from ganlab.grading.stylegan import grade_lab12, grade_stylegan  # noqa: E402
+
+__all__ += ["LAB12_BAR", "grade_lab12", "grade_stylegan"]
 from ganlab.grading.lapgan_text import BAR as LAB13_BAR  # noqa: E402
 from ganlab.grading.lapgan_text import grade_lab13, grade_lapgan, grade_text  # noqa: E402
 

@@ -76,6 +76,8 @@ from ganlab.grading.mode_collapse import BAR as LAB02_BAR
 from ganlab.grading.mode_collapse import grade_lab02
 from ganlab.grading.pix2pix import BAR as LAB07_BAR
 from ganlab.grading.pix2pix import grade_lab07
+from ganlab.grading.stylegan import BAR as LAB12_BAR
+from ganlab.grading.stylegan import grade_lab12
 from ganlab.grading.wgan import BAR as LAB05_BAR
 from ganlab.grading.wgan import grade_lab05
 from ganlab.training.progress import clock, is_quiet, isatty
@@ -96,7 +98,7 @@ class LabGrader:
         grade: the lab's run-folder grader, `grade_labNN(run_dir)`.
         figures: the key figures, ((column, path into the grade, limit), ...):
             the numbers the bar checks; a dotted path reads a nested figure
-            ("l1_cgan.spread_gap"); limit (from the lab's BAR, or None) is the
+            ("colorize.l1_cgan.spread_gap"); limit (from the lab's BAR, or None) is the
             line the report draws on the figure's distribution.
         timeout: seconds one folder may take. Labs 01, 03 and 06: over 20
             times the median cost of a --quick run's folder on the shared
@@ -148,13 +150,24 @@ LABS = {g.lab: g for g in (
         ("copying", "copying", LAB06_BAR["min_copying"])), 300, judge=True),
     LabGrader("07", "07_pix2pix", grade_lab07, (
         ("psnr_gain", "psnr_gain", LAB07_BAR["psnr_gain_db"]),
-        ("spread_gap", "l1_cgan.spread_gap", None),
-        ("l1_only_spread_gap", "l1_only.spread_gap", None)), 300),
+        ("spread_gap", "colorize.l1_cgan.spread_gap", None),
+        ("l1_only_spread_gap", "colorize.l1_only.spread_gap", None),
+        ("edges_psnr_gain", "edges_psnr_gain", LAB07_BAR["edges_psnr_gain_db"]),
+        ("sharpness_gap", "edges2photo.l1_cgan.sharpness_gap", None),
+        ("l1_only_sharpness_gap", "edges2photo.l1_only.sharpness_gap", None)), 300),
     LabGrader("08", "08_cyclegan", grade_lab08, (
         ("gain", "gain", LAB08_BAR["min_gain_db"]),
         ("f_psnr", "f_psnr", None),
         ("otsu_psnr", "otsu_psnr", None),
         ("cycle_psnr", "cycle_psnr", LAB08_BAR["min_cycle_psnr_db"])), 300),
+    LabGrader("12", "12_stylegan", grade_lab12, (
+        ("confident_share", "confident_share", LAB12_BAR["min_confident_share"]),
+        ("min_class_share", "min_class_share", LAB12_BAR["min_class_share"]),
+        ("frechet_ratio", "frechet_ratio", LAB12_BAR["max_frechet_ratio"]),
+        ("copying", "copying", LAB12_BAR["min_copying"]),
+        ("coarse_swap_rate", "coarse_swap_rate", None),
+        ("fine_swap_rate", "fine_swap_rate", None),
+        ("mixing_gap", "mixing_gap", LAB12_BAR["min_mixing_gap"])), 300, judge=True),
     LabGrader("13", "13_lapgan_text", grade_lab13, (
         ("confident_share", "lapgan.confident_share", LAB13_BAR["min_confident_share"]),
         ("residual_rms_ratio", "lapgan.residual_rms_ratio", LAB13_BAR["min_residual_rms_ratio"]),

@@ -25,8 +25,8 @@ The bar (`BAR`; the paper's trade-off, Ledig 2017, Table 2 and Fig. 2):
 
 Planted faults (tests/grading/test_lab09.py), each failing for its reason,
 with the figures they get against the --quick run of seed 0 (bicubic 37.87
-dB, hf energy 0.144; that run's SRResNet +0.72 dB, 0.261; its SRGAN 0.17 dB
-under bicubic, 0.322):
+dB, hf energy 0.144; that run's SRResNet +0.65 dB, 0.262; its SRGAN 0.20 dB
+under bicubic, 0.327):
 
 | fault (in place of)                   | gain      | drop     | hf    | fails on                  |
 |---------------------------------------|-----------|----------|-------|---------------------------|
@@ -35,10 +35,10 @@ under bicubic, 0.322):
 | an untrained G (both; --bicubic-skip: | 0.00 dB   | 0.00 dB  | 0.144 | gain, srgan_hf_*          |
 |   its zero tail is bicubic exactly)   |           |          |       |                           |
 | the nearest training crop (both)      | -16.71 dB | 16.71 dB | 0.488 | all four                  |
-| bicubic as SRGAN                      | (+0.72)   | 0.00 dB  | 0.144 | srgan_hf_energy, _gap     |
-| nearest neighbour as SRGAN            | (+0.72)   | 2.57 dB  | 0.531 | srgan_drop only           |
-| HR + noise (std 0.4; HR known) as SRGAN | (+0.72) | 18.24 dB | 19.3  | srgan_hf_gap, srgan_drop  |
-| the SRResNet submitted as the SRGAN   | (+0.72)   | -0.72 dB | 0.261 | srgan_hf_energy, _gap     |
+| bicubic as SRGAN                      | (+0.65)   | 0.00 dB  | 0.144 | srgan_hf_energy, _gap     |
+| nearest neighbour as SRGAN            | (+0.65)   | 2.57 dB  | 0.531 | srgan_drop only           |
+| HR + noise (std 0.4; HR known) as SRGAN | (+0.65) | 18.24 dB | 19.3  | srgan_hf_gap, srgan_drop  |
+| the SRResNet submitted as the SRGAN   | (+0.65)   | -0.65 dB | 0.262 | srgan_hf_energy, _gap     |
 
 (gain: `srresnet_gain`; drop: `srgan_drop`; hf: SRGAN's `hf_energy`.)
 

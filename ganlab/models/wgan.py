@@ -137,6 +137,17 @@ class WGAN(GANBase):
         """Clip every critic weight to [-c, c] (Algorithm 1, line 7)."""
         clip_weights(self.critic.trainable_variables, self.clip_value)
 
+    def critic_loss(self, real, fake, real_scores, fake_scores):
+        """The critic's loss (Eq. 3 plus any penalty): (loss, Wasserstein part, (penalty,))."""
+        w_loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
+        penalty = self.critic_penalty(real, fake)
+        loss = w_loss if penalty is None else w_loss + self.penalty_weight * penalty
+        return loss, w_loss, (penalty,)
+
+    def step_variables(self, net):
+        """The variables of `net` (the critic or G) that one step of it updates: all."""
+        return net.trainable_variables
+
     def critic_step(self, real, z=None):
         """One critic update on `real` and G(z).
 
@@ -149,12 +160,10 @@ class WGAN(GANBase):
         with tf.GradientTape() as tape:
             real_scores = self.critic(real, training=True)
             fake_scores = self.critic(fake, training=True)
-            w_loss = losses.wasserstein_discriminator_loss(real_scores, fake_scores)
-            penalty = self.critic_penalty(real, fake)
-            loss = w_loss if penalty is None else w_loss + self.penalty_weight * penalty
-        self.apply_step(tape, loss, self.d_optimizer, self.critic.trainable_variables)
+            loss, w_loss, terms = self.critic_loss(real, fake, real_scores, fake_scores)
+        self.apply_step(tape, loss, self.d_optimizer, self.step_variables(self.critic))
         self.after_critic_update()
-        return loss, -w_loss, penalty
+        return (loss, -w_loss, *terms)
 
     def generator_step(self, batch_size, z=None):
         """One G update from a fresh noise minibatch; returns -E_z[f(G(z))]."""
@@ -162,7 +171,7 @@ class WGAN(GANBase):
         with tf.GradientTape() as tape:
             scores = self.critic(self.generator(z, training=True), training=True)
             g_loss = losses.wasserstein_generator_loss(scores)
-        self.apply_step(tape, g_loss, self.g_optimizer, self.generator.trainable_variables)
+        self.apply_step(tape, g_loss, self.g_optimizer, self.step_variables(self.generator))
         return g_loss
 
     def train_step(self, data):

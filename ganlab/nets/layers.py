@@ -113,17 +113,48 @@ class MinibatchStddev(keras.layers.Layer):
     variance-collapsed generator differ in exactly this number, so the
     discriminator can see the collapse. Works on (N, F) and (N, H, W, C).
 
+    With `group_size` G (StyleGAN's reference code uses 4), the statistic is
+    computed per group of G consecutive samples instead of the whole
+    minibatch, and each sample gets its group's. The groups are
+    consecutive, so when every replica's share of a global batch is a
+    multiple of G, N replicas form exactly the groups one device would (a
+    whole-batch statistic differs between 1 and 2 replicas). A batch must
+    then be a multiple of G.
+
+    Args:
+        group_size: None (the whole minibatch, Karras 2018) or G >= 1.
+
     Example:
         >>> MinibatchStddev()(keras.ops.ones((4, 8))).shape
         (4, 9)
     """
 
+    def __init__(self, group_size=None, **kwargs):
+        super().__init__(**kwargs)
+        if group_size is not None and (isinstance(group_size, bool) or not isinstance(
+                group_size, int) or group_size < 1):
+            raise ValueError("group_size must be None (the whole minibatch) or an integer >= 1. "
+                             f"Received: group_size={group_size!r}")
+        self.group_size = group_size
+
     def call(self, x):
-        mean = ops.mean(x, axis=0, keepdims=True)
-        std = ops.sqrt(ops.mean(ops.square(x - mean), axis=0) + 1e-8)
-        stat = ops.mean(std)
-        feature = ops.ones_like(x[..., :1]) * stat
+        if self.group_size is None:
+            mean = ops.mean(x, axis=0, keepdims=True)
+            std = ops.sqrt(ops.mean(ops.square(x - mean), axis=0) + 1e-8)
+            stat = ops.mean(std)
+            feature = ops.ones_like(x[..., :1]) * stat
+            return ops.concatenate([x, feature], axis=-1)
+        g = self.group_size
+        groups = ops.reshape(x, (-1, g, *x.shape[1:]))  # consecutive samples
+        mean = ops.mean(groups, axis=1, keepdims=True)
+        std = ops.sqrt(ops.mean(ops.square(groups - mean), axis=1) + 1e-8)
+        stat = ops.mean(ops.reshape(std, (ops.shape(std)[0], -1)), axis=1)  # one per group
+        stat = ops.repeat(stat, g, axis=0)
+        feature = ops.ones_like(x[..., :1]) * ops.reshape(stat, (-1,) + (1,) * (len(x.shape) - 1))
         return ops.concatenate([x, feature], axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "group_size": self.group_size}
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], input_shape[-1] + 1)

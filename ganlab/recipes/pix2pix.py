@@ -17,41 +17,13 @@ import ganlab
 from ganlab.data.paired import as_photos, load_pair_arrays, paired_dataset
 from ganlab.grading import pix2pix as grader
 from ganlab.models import Pix2Pix
+from ganlab.models.schedules import ConstantThenLinearDecay
 from ganlab.nets import patchgan_discriminator, unet_generator
 from ganlab.training import figures
 from ganlab.training.callbacks import fit_logged
 
 SHOWN = 8
 """Held-out examples in samples.png."""
-
-
-@keras.saving.register_keras_serializable("ganlab")
-class LinearDecay(keras.optimizers.schedules.LearningRateSchedule):
-    """A constant rate, then a linear decay to 0 over the last `decay_steps` steps.
-
-    The reference code's schedule (`--n_epochs` constant, `--n_epochs_decay`
-    linear to 0; 100 + 100 epochs for pix2pix): the game settles as the
-    steps shrink, so the saved G is not a snapshot of an oscillation.
-
-    Args:
-        rate: the initial rate.
-        total_steps: steps of the whole run.
-        decay_steps: steps of the decay at its end (half the run in the reference).
-    """
-
-    def __init__(self, rate, total_steps, decay_steps):
-        if not 0 < decay_steps <= total_steps:
-            raise ValueError(
-                "decay_steps must be in (0, total_steps]. Received: "
-                f"decay_steps={decay_steps!r}, total_steps={total_steps!r}")
-        self.rate, self.total_steps, self.decay_steps = float(rate), int(total_steps), int(decay_steps)
-
-    def __call__(self, step):
-        left = (self.total_steps - keras.ops.cast(step, "float32")) / self.decay_steps
-        return self.rate * keras.ops.clip(left, 0.0, 1.0)
-
-    def get_config(self):
-        return {"rate": self.rate, "total_steps": self.total_steps, "decay_steps": self.decay_steps}
 
 
 def pix2pix_model(image_size, in_channels, out_channels, ngf=64, ndf=64, n_layers=3,
@@ -70,7 +42,9 @@ def pix2pix_model(image_size, in_channels, out_channels, ngf=64, ndf=64, n_layer
         adversarial: False: the L1-only ablation.
         seed: the nets' dropout and the model's seed.
         total_steps: if given, the rate is constant for the first half of
-            the steps and decays linearly to 0 over the second (`LinearDecay`).
+            the steps and decays linearly to 0 over the second
+            (`ConstantThenLinearDecay`, the reference code's schedule: 100
+            constant epochs, then 100 decaying to 0).
         norm: the nets' normalisation, "batch" (the reference's default) or
             "instance" (what batchnorm computes at the paper's batch size 1,
             in batches of any size; see `unet_generator`).
@@ -83,7 +57,7 @@ def pix2pix_model(image_size, in_channels, out_channels, ngf=64, ndf=64, n_layer
                                ndf=ndf)
     model = Pix2Pix(g, d, seed=seed)
     def rate():
-        return lr if total_steps is None else LinearDecay(lr, total_steps, max(1, total_steps // 2))
+        return lr if total_steps is None else ConstantThenLinearDecay(lr, total_steps)
 
     model.compile(keras.optimizers.Adam(rate(), beta_1=0.5), keras.optimizers.Adam(rate(), beta_1=0.5),
                   lambda_l1=lambda_l1, adversarial=adversarial,
@@ -128,10 +102,12 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
         direction: for folders and downloads, "AtoB" (the left half is the
             input) or "BtoA"; None: the dataset's usual one.
 
-    Writes tb/l1_cgan and tb/l1_only (losses, held-out figures each epoch
-    and the grid of the first `SHOWN` held-out pairs), generator.keras,
-    discriminator.keras, generator_l1_only.keras and samples.png (input |
-    L1 only | L1 + cGAN | target).
+    Writes, under the task's names (`grader.run_files`: plain for
+    colorize, tagged for the others, e.g. generator_edges2photo.keras),
+    two TensorBoard folders (losses, held-out figures each epoch and the
+    grid of the first `SHOWN` held-out pairs), the two generators, the
+    L1 + cGAN discriminator and the samples grid (input | L1 only | L1 +
+    cGAN | target).
 
     Returns:
         metrics: {"l1_cgan": {losses, figures}, "l1_only": ..., "baseline": figures}.
@@ -140,6 +116,7 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
     xt, yt = load_pair_arrays(task, "test", image_size, direction)
     shown = slice(0, len(xt), max(1, len(xt) // SHOWN))
     photos = as_photos(task, xt, yt)
+    files = grader.run_files(task)
     outputs, metrics = {}, {}
     for name, adversarial in (("l1_cgan", True), ("l1_only", False)):
         ganlab.seed(seed)  # the same initial G, dropout and batches for both
@@ -155,22 +132,20 @@ def train_pix2pix(run, build, task, image_size, epochs, steps_per_epoch, batch_s
             made = as_photos(task, xt[shown], translate(xt[shown]))
             return triplet_grid([xt[shown], made, photos[shown]])
 
-        fit_logged(model, data, run.file(f"tb/{name}"), epochs, steps_per_epoch,
+        fit_logged(model, data, run.file(files["tb"][name]), epochs, steps_per_epoch,
                    evaluate=evaluate, render=render, label=name,
                    checkpointer=lambda extras, model=model, name=name:
-                   run.checkpointer(model, name, extras))
+                   run.checkpointer(model, files["tb"][name].removeprefix("tb/"), extras))
         outputs[name] = translate(xt)
         metrics[name] = {"losses": {k: float(v) for k, v in model.results().items()
                                     if model.trackers[k] in model.metrics},
                          **grader.translation_report(task, xt, outputs[name], yt)}
+        run.save_model(model.generator, files["generators"][name])
         if adversarial:
-            run.save_model(model.generator, grader.NETWORKS["l1_cgan"])
-            run.save_model(model.discriminator, "discriminator.keras")
-        else:
-            run.save_model(model.generator, grader.NETWORKS["l1_only"])
+            run.save_model(model.discriminator, files["discriminator"])
     baseline = grader.baseline_translator(yt.shape[-1])(xt)
     metrics["baseline"] = grader.translation_report(task, xt, baseline, yt)
     made = {k: as_photos(task, xt[shown], v[shown]) for k, v in outputs.items()}
     figures.save_png(triplet_grid([xt[shown], made["l1_only"], made["l1_cgan"], photos[shown]]),
-                     run.file("samples.png"))
+                     run.file(files["samples"]))
     return metrics

@@ -17,8 +17,8 @@ from ganlab.data.superres import held_out_pairs, load_div2k, load_folder_hr, sr_
 from ganlab.grading import srgan as grader
 from ganlab.metrics.image_quality import sr_psnr, sr_ssim
 from ganlab.models import SRGAN
+from ganlab.models.schedules import ConstantThenLinearDecay
 from ganlab.nets import srgan_discriminator, srresnet_generator
-from ganlab.recipes.pix2pix import LinearDecay
 from ganlab.training import figures
 from ganlab.training.callbacks import fit_logged
 
@@ -32,7 +32,7 @@ VARIANTS = {"mse": "SRGAN-MSE", "vgg22": "SRGAN-VGG22", "vgg54": "SRGAN-VGG54"}
 
 
 def _rate(lr, total_steps):
-    return lr if total_steps is None else LinearDecay(lr, total_steps, total_steps)
+    return lr if total_steps is None else ConstantThenLinearDecay(lr, total_steps, decay_start=0)
 
 
 def srresnet_model(blocks=16, scale=4, filters=64, lr=1e-4, total_steps=None, bicubic_skip=False,

@@ -20,6 +20,7 @@ from ganlab.grading import (
     mode_collapse,
     pix2pix,
     srgan,
+    stylegan,
     wgan,
 )
 
@@ -28,6 +29,7 @@ GRADERS = {
     "01_gaussian": gaussian, "02_mode_collapse": mode_collapse, "03_dcgan": dcgan,
     "04_divergences": divergences, "05_wgan": wgan, "06_cgan": cgan, "07_pix2pix": pix2pix,
     "08_cyclegan": cyclegan, "09_srgan": srgan, "11_evaluation": evaluation,
+    "12_stylegan": stylegan,
     "13_lapgan_text": lapgan_text,
 }
 

@@ -173,7 +173,8 @@ def test_graders_are_the_labs_own():
     """One implementation, two front ends: the gradebook calls the labs' grade_labNN."""
     for lab, grade in (("01", grading.grade_lab01), ("03", grading.grade_lab03),
                        ("06", grading.grade_lab06), ("07", grading.grade_lab07),
-                       ("08", grading.grade_lab08), ("13", grading.grade_lab13)):
+                       ("08", grading.grade_lab08), ("12", grading.grade_lab12),
+                       ("13", grading.grade_lab13)):
         assert gradebook.LABS[lab].grade is grade
     assert [limit for _, _, limit in gradebook.LABS["01"].figures] == list(grading.LAB01_BAR.values())
 
@@ -305,10 +306,15 @@ def test_resume_refuses_another_gradings_journal(graded, tmp_path):
 
 def test_key_figures_read_nested_figures_and_figureless_failures_are_invalid():
     grade = {"passed": False, "failures": ["psnr_gain = 0.5 not >= 1"], "psnr_gain": 0.5,
-             "l1_cgan": {"spread_gap": 0.2}, "l1_only": {"spread_gap": 0.1}}
+             "colorize": {"l1_cgan": {"spread_gap": 0.2}, "l1_only": {"spread_gap": 0.1}},
+             "edges_psnr_gain": 0.4,
+             "edges2photo": {"l1_cgan": {"sharpness_gap": 0.1}, "l1_only": {"sharpness_gap": 1.3}}}
     assert gradebook.classify("07", grade) == {
         "status": "failed", "reason": "psnr_gain = 0.5 not >= 1",
-        "figures": {"psnr_gain": 0.5, "spread_gap": 0.2, "l1_only_spread_gap": 0.1}}
+        "figures": {"psnr_gain": 0.5, "spread_gap": 0.2, "l1_only_spread_gap": 0.1,
+                    "edges_psnr_gain": 0.4, "sharpness_gap": 0.1, "l1_only_sharpness_gap": 1.3}}
+    del grade["edges2photo"]  # a figure short: not graded
+    assert gradebook.classify("07", grade)["status"] == "invalid"
     not_graded = {"passed": False, "failures": ["The run has no generator_l1_only.keras."]}
     assert gradebook.classify("07", not_graded)["status"] == "invalid"
 
