@@ -142,3 +142,50 @@ def test_two_replicas_equal_one_device():
         assert r["max_weight_diff"] < 1e-5, (name, r)
         for key, value in r["logs_single"].items():
             assert abs(value - r["logs_mirrored"][key]) < 1e-5, (name, key)
+
+
+def count(net):
+    return sum(int(np.prod(w.shape)) for w in net.trainable_weights)
+
+
+def test_text_net_options_by_hand(tmp_path):
+    """Reed's D (text joined at the 4x4 map) and G with the text at every map: counts by hand."""
+    g = text_generator(4, TEXT, 16, 1, 8, 5, inject="every")
+    # projection 6*5+5; project 4*4*(4+5)*16 + bn 2*16; up1 4*4*(16+5)*8 + bn 2*8;
+    # to_image 4*4*(8+5)*1 (no biases)
+    assert count(g) == 35 + 2304 + 32 + 2688 + 16 + 208
+    d = text_discriminator(TEXT, 16, 1, 8, 5, join="features")
+    # down1 4*4*1*8; down2 4*4*8*16 + bn 2*16; projection 6*5+5; joint 1*1*(16+5)*16 + bn 2*16;
+    # to_logit 4*4*16*1
+    assert count(d) == 128 + 2048 + 32 + 35 + 336 + 32 + 256
+    z = np.random.default_rng(1).normal(size=(3, 4)).astype("float32")
+    t = np.random.default_rng(2).normal(size=(3, TEXT)).astype("float32")
+    x = np.asarray(g([z, t]))
+    assert x.shape == (3, 16, 16, 1) and np.abs(x).max() <= 1
+    # the text reaches G's last layer directly: changing it moves the image at fixed z
+    assert np.abs(np.asarray(g([z, t[::-1]])) - x).max() > 0
+    assert np.asarray(d([x, t])).shape == (3, 1)
+    for net, inputs in ((g, [z, t]), (d, [x, t])):
+        net.save(tmp_path / f"{net.name}.keras")
+        loaded = keras.saving.load_model(tmp_path / f"{net.name}.keras")
+        np.testing.assert_array_equal(np.asarray(loaded(inputs)), np.asarray(net(inputs)))
+
+
+def test_text_net_options_are_checked():
+    with pytest.raises(ValueError, match=r"`inject` must be one of \('input', 'every'\)"):
+        text_generator(4, TEXT, 16, 1, 8, inject="middle")
+    with pytest.raises(ValueError, match=r"`join` must be one of \('input', 'features'\)"):
+        text_discriminator(TEXT, 16, 1, 8, join="late")
+    with pytest.raises(ValueError, match="kernel_size"):
+        text_encoder(len(cap.VOCABULARY), cap.MAX_WORDS, kernel_size=0)
+
+
+def test_committed_encoder_ignores_word_order():
+    """Window 1: the same words in another order give the same phi (held-out phrasings land home)."""
+    from ganlab.recipes.lapgan_text import encode, load_text_encoder
+
+    enc = load_text_encoder()
+    a, b, c = encode(enc, ["a bold serif seven tilted left", "tilted left a serif seven bold",
+                           "a bold serif one tilted left"])
+    np.testing.assert_allclose(a, b, atol=1e-6)
+    assert np.abs(a - c).max() > 0.05
