@@ -23,14 +23,14 @@ lint: install
 
 ## The whole test suite, grading tests included (each lab runs in --quick).
 test: lint
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q --durations=20 tests
 
 bench: install
+	$(PY) benchmarks/run.py
+	$(PY) benchmarks/precision.py
+	$(PY) benchmarks/bf16_kernels.py
 	$(PY) benchmarks/labs.py
 	$(PY) benchmarks/distribute.py
-	$(PY) benchmarks/dcgan.py
-	$(PY) benchmarks/pix2pix.py
-	$(PY) benchmarks/srgan.py
 
 clean:
 	rm -rf runs .pytest_cache

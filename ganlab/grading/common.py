@@ -17,6 +17,7 @@ import numpy as np
 
 from ganlab import latent
 from ganlab.models.cgan import check_labels
+from ganlab.nets.inference import infer
 from ganlab.training.runfolder import read_json
 
 GRADING_SEED = 20141
@@ -35,7 +36,7 @@ def latent_sampler(generator, latent_dim, distribution="normal"):
 
     def sample(n, seed=GRADING_SEED):
         z = latent.draw(n, latent_dim, distribution, seed)
-        return generator.predict(z, batch_size=2048, verbose=0)
+        return infer(generator, z, 2048)
 
     return sample
 
@@ -46,7 +47,7 @@ def conditional_sampler(generator, latent_dim, distribution="normal"):
 
     def sample(labels, seed=GRADING_SEED):
         z = latent.draw(len(labels), latent_dim, distribution, seed)
-        return generator.predict([z, np.asarray(labels, "int32")], batch_size=1000, verbose=0)
+        return infer(generator, [z, np.asarray(labels, "int32")], 1000)
 
     return sample
 
@@ -212,12 +213,12 @@ def draw_from(generator, config, n, label=None, seed=0):
     prior = config["latent"]
     z = latent.draw(n, prior["dim"], prior["distribution"], seed)
     if num_classes is None:
-        return generator.predict(z, verbose=0), None
+        return infer(generator, z, 32), None
     if label is None:
         labels = np.arange(n, dtype="int32") % num_classes
     else:
         labels = np.full(n, check_labels(label, num_classes, arg="label")[0], "int32")
-    return generator.predict([z, labels], verbose=0), labels
+    return infer(generator, [z, labels], 32), labels
 
 
 def copying_report(samples, train, heldout, judge):

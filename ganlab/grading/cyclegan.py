@@ -43,6 +43,7 @@ import numpy as np
 from ganlab.data.documents import load_document_arrays
 from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_networks, verdict
 from ganlab.metrics.image_quality import psnr
+from ganlab.nets.inference import infer
 
 BAR = {"min_gain_db": 3.0, "min_cycle_psnr_db": 25.0}
 """F(y) at least 3 dB above the scans, above Otsu's PSNR, and G(F(y)) at least 25 dB from y."""
@@ -57,7 +58,7 @@ def net_translator(net, batch_size=64):
     """A translator of a saved generator (inference mode; instance norm has no statistics)."""
 
     def translate(images):
-        return net.predict(np.asarray(images, "float32"), batch_size=batch_size, verbose=0)
+        return infer(net, np.asarray(images, "float32"), batch_size)
 
     return translate
 

@@ -63,6 +63,7 @@ import numpy as np
 from ganlab.data.superres import held_out_pairs, upscale
 from ganlab.grading.common import check_generator, check_targets, grade_or_fail, load_networks, verdict
 from ganlab.metrics.image_quality import sr_figures
+from ganlab.nets.inference import infer
 
 BAR = {"srresnet_gain_db": 0.5, "srgan_drop_db": 2.0}
 
@@ -79,7 +80,7 @@ def generator_sr(generator, batch_size=12):
     """A super-resolver of a saved generator: G(lr) in inference mode."""
 
     def sr(lr):
-        return generator.predict(np.asarray(lr, "float32"), batch_size=batch_size, verbose=0)
+        return infer(generator, np.asarray(lr, "float32"), batch_size)
 
     return sr
 

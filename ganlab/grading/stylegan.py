@@ -52,6 +52,7 @@ from ganlab.grading.common import (
     verdict,
 )
 from ganlab.grading.dcgan import grade_digits
+from ganlab.nets.inference import infer
 
 COARSE_STYLES = 4
 """The coarse styles: those of the 4x4 and 8x8 layers (two each)."""
@@ -82,7 +83,7 @@ def style_sampler(mapping, synthesis, distribution="normal"):
 
     def sample(n, seed=GRADING_SEED):
         z = latent.draw(n, dim, distribution, seed)
-        w = mapping.predict(z, batch_size=1000, verbose=0)
+        w = infer(mapping, z, 1000)
         return synthesize(synthesis, w, draw_noise(synthesis, n, seed + 1))
 
     return sample
@@ -112,7 +113,7 @@ def mixing_rates(mapping, synthesis, judge, pairs=MIXING_PAIRS, coarse=COARSE_ST
     num_ws = int(synthesis.inputs[0].shape[1])
     dim = mapping.input_shape[-1]
     z = latent.draw(2 * pairs, dim, distribution, seed)
-    w = mapping.predict(z, batch_size=1000, verbose=0)
+    w = infer(mapping, z, 1000)
     w_a, w_b = w[:pairs], w[pairs:]
     noise = draw_noise(synthesis, pairs, seed + 1)
 

@@ -6,6 +6,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from ganlab.nets.inference import infer
 from ganlab.nets.layers import ReplicaSafeSeedGenerator
 
 LATENT_DISTRIBUTIONS = ("normal", "uniform")
@@ -153,7 +154,7 @@ class GANBase(keras.Model):
             if n < 1:
                 raise ValueError(f"n must be >= 1. Received: n={n}")
             z = self.sample_latent(n)
-        return self.generator.predict(z, batch_size=batch_size, verbose=0)
+        return infer(self.generator, z, batch_size)
 
     def call(self, z, training=False):
         """G(z). Defined so Keras can build and trace the model."""

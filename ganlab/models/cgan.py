@@ -8,6 +8,7 @@ from keras import ops
 from ganlab import losses
 from ganlab.models.base import GANBase, _replica_slot, mean_probability
 from ganlab.nets.conditional import condition_vectors, generate_from_conditions
+from ganlab.nets.inference import infer
 
 LABEL_SAMPLING = ("data", "uniform")
 """How the labels of fake samples are drawn (compile option `label_sampling`)."""
@@ -245,7 +246,7 @@ class ConditionalGAN(GANBase):
         if z is None:
             z = self.sample_latent(len(y))
         z = np.asarray(ops.convert_to_numpy(z), "float32")
-        return self.generator.predict([z, y], batch_size=batch_size, verbose=0)
+        return infer(self.generator, [z, y], batch_size)
 
     def interpolate(self, start, end, z, steps=8):
         """Walk from class `start` to class `end` at fixed z.

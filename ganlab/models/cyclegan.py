@@ -8,6 +8,7 @@ from keras import ops
 from ganlab import losses
 from ganlab.models.base import GANBase, frozen_call, mean_probability
 from ganlab.models.pool import ImagePool
+from ganlab.nets.inference import infer
 
 ADVERSARIAL_LOSSES = ("least_squares", "log")
 
@@ -278,7 +279,7 @@ class CycleGAN(GANBase):
                 f"images must be a batch of shape (n, {', '.join(map(str, expected))}). "
                 f"Received: images with shape {images.shape}"
             )
-        return net.predict(images, batch_size=batch_size, verbose=0)
+        return infer(net, images, batch_size)
 
     def generate(self, n=None, z=None, batch_size=1024):
         raise NotImplementedError("CycleGAN translates images: use translate(x).")

@@ -7,6 +7,7 @@ from keras import ops
 
 from ganlab import losses
 from ganlab.models.base import GANBase, frozen_call, mean_probability
+from ganlab.nets.inference import infer
 
 
 def _image_shape(net, which):
@@ -222,7 +223,7 @@ class Pix2Pix(GANBase):
                 f"x must be a batch of images of shape (n, {', '.join(map(str, expected))}). "
                 f"Received: x with shape {x.shape}"
             )
-        return self.generator.predict(x, batch_size=batch_size, verbose=0)
+        return infer(self.generator, x, batch_size)
 
     def generate(self, n=None, z=None, batch_size=1024):
         raise NotImplementedError("Pix2Pix translates images: use translate(x).")

@@ -9,6 +9,7 @@ from keras import ops
 
 from ganlab import losses
 from ganlab.models.base import GANBase, frozen_call, mean_probability
+from ganlab.nets.inference import infer
 
 CONTENT_LOSSES = ("mse", "vgg22", "vgg54")
 """Content losses of Ledig 2017, Table 2: pixel MSE, VGG phi_{2,2}, VGG phi_{5,4}."""
@@ -219,7 +220,7 @@ class SRGAN(GANBase):
         if lr.ndim != 4 or lr.shape[-1] != channels:
             raise ValueError(f"lr must be a batch of images (n, h, w, {channels}). "
                              f"Received: lr with shape {lr.shape}")
-        return self.generator.predict(lr, batch_size=batch_size, verbose=0)
+        return infer(self.generator, lr, batch_size)
 
     def generate(self, n=None, z=None, batch_size=1024):
         raise NotImplementedError("SRGAN super-resolves images: use super_resolve(lr).")

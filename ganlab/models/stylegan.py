@@ -7,6 +7,7 @@ from keras import ops
 
 from ganlab import losses
 from ganlab.models.base import GANBase, _replica_slot, mean_probability
+from ganlab.nets.inference import infer
 from ganlab.nets.stylegan import draw_noise, noise_shapes, synthesize
 
 
@@ -217,7 +218,7 @@ class StyleGAN(GANBase):
             if n < 1:
                 raise ValueError(f"n must be >= 1. Received: n={n}")
             z = self.sample_latent(n)
-        w = self.truncate(self.mapping.predict(z, batch_size=batch_size, verbose=0), psi)
+        w = self.truncate(infer(self.mapping, z, batch_size), psi)
         return synthesize(self.synthesis, w, draw_noise(self.synthesis, len(w), noise_seed),
                           batch_size)
 

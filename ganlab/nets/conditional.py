@@ -33,6 +33,7 @@ import numpy as np
 from keras import layers
 
 from ganlab.nets.dcgan import dcgan_discriminator, dcgan_generator
+from ganlab.nets.inference import infer
 
 GENERATOR_CONDITIONINGS = ("onehot", "embedding")
 """Conditionings `conditional_dcgan_generator` accepts."""
@@ -219,6 +220,4 @@ def generate_from_conditions(generator, z, conditions):
         Numpy images `(n, H, W, C)` (inference mode).
     """
     body = next(layer for layer in generator.layers if isinstance(layer, keras.Model))
-    return body.predict(
-        [np.asarray(z, "float32"), np.asarray(conditions, "float32")], verbose=0
-    )
+    return infer(body, [np.asarray(z, "float32"), np.asarray(conditions, "float32")], 32)

@@ -24,6 +24,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from ganlab.nets.inference import infer
 from ganlab.nets.layers import MinibatchStddev
 from ganlab.nets.style_layers import (
     AdaIN,
@@ -225,4 +226,4 @@ def synthesize(synthesis, ws, noise, batch_size=500):
     ws = np.asarray(ws, "float32")
     if ws.ndim == 2:
         ws = np.repeat(ws[:, None], len(noise), axis=1)
-    return synthesis.predict([ws, *noise], batch_size=batch_size, verbose=0)
+    return infer(synthesis, [ws, *noise], batch_size)

@@ -15,6 +15,7 @@ import numpy as np
 from ganlab.models import ConditionalGAN
 from ganlab.models.cgan import interpolate_classes
 from ganlab.nets import conditional_dcgan_discriminator, conditional_dcgan_generator
+from ganlab.nets.inference import infer
 from ganlab.training import figures
 from ganlab.training.callbacks import fit_logged
 
@@ -25,7 +26,7 @@ def class_grid(generator, z, num_classes):
     """Images G(z_j | i): row i = class i, column j = the fixed z_j, as numpy."""
     z = np.asarray(z, "float32")
     labels = np.repeat(np.arange(num_classes, dtype="int32"), len(z))
-    return generator.predict([np.tile(z, (num_classes, 1)), labels], verbose=0)
+    return infer(generator, [np.tile(z, (num_classes, 1)), labels], 32)
 
 
 def class_grid_renderer(z, num_classes):

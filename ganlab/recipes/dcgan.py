@@ -21,6 +21,7 @@ import numpy as np
 from ganlab import latent
 from ganlab.models import GAN
 from ganlab.nets import dcgan_discriminator, dcgan_generator, judge_predict, load_judge
+from ganlab.nets.inference import infer
 from ganlab.training import figures
 from ganlab.training.callbacks import fit_logged
 
@@ -56,7 +57,7 @@ def sample_grid_renderer(z, rows, folder=None):
 def _generate(model, z):
     if hasattr(model, "generate"):
         return model.generate(z=z)
-    return model.predict(z, batch_size=1024, verbose=0)
+    return infer(model, z, 1024)
 
 
 def interpolation_figure(generator, pairs, steps=10):

@@ -18,6 +18,7 @@ from ganlab import latent
 from ganlab.grading.stylegan import COARSE_STYLES
 from ganlab.models import StyleGAN
 from ganlab.nets import mapping_network, style_discriminator, synthesis_network
+from ganlab.nets.inference import infer
 from ganlab.nets.stylegan import draw_noise, mix_styles, synthesize
 from ganlab.training import figures
 from ganlab.training.callbacks import fit_logged
@@ -63,7 +64,7 @@ def stylegan_gan(latent_dim=32, mapping_layers=8, image_size=32, channels=1, lr=
 
 
 def _w(mapping, z):
-    return mapping.predict(np.asarray(z, "float32"), batch_size=1000, verbose=0)
+    return infer(mapping, np.asarray(z, "float32"), 1000)
 
 
 def style_mixing_figure(mapping, synthesis, z_a, z_b, coarse=COARSE_STYLES, noise_seed=0):

@@ -30,6 +30,7 @@ from ganlab.data import toy_dataset
 from ganlab.metrics import mode_report, normal_fit_report
 from ganlab.models import GAN
 from ganlab.nets import mlp_discriminator, mlp_generator
+from ganlab.nets.inference import infer
 from ganlab.training import figures
 from ganlab.training.callbacks import fit_logged, history_series
 
@@ -158,7 +159,7 @@ def discriminator_curve(gan, xs, context=63):
     n = len(xs)
     fakes = gan.generate(n * context).reshape(n, context, -1)
     batches = np.concatenate([xs[:, None, :], fakes], axis=1).reshape(n * (context + 1), -1)
-    logits = gan.discriminator.predict(batches, batch_size=context + 1, verbose=0)
+    logits = infer(gan.discriminator, batches, context + 1)
     return tf.sigmoid(logits.reshape(n, context + 1)[:, 0]).numpy()
 
 

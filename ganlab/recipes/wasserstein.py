@@ -24,6 +24,7 @@ import numpy as np
 from ganlab.data import toy_dataset
 from ganlab.models import GAN, WGAN, WGANGP
 from ganlab.nets import mlp_discriminator, mlp_generator
+from ganlab.nets.inference import infer
 from ganlab.nets.parallel_lines import parallel_line_generator
 
 KINDS = ("gan", "wgan", "wgan_gp")
@@ -454,10 +455,10 @@ def image_figures(generator, critic, real, kind, judge, latent_dim, n=1000, seed
 
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((n, latent_dim)).astype("float32")
-    fake = np.asarray(generator.predict(z, batch_size=250, verbose=0))
+    fake = np.asarray(infer(generator, z, 250))
     data = np.asarray(real, "float32")[rng.choice(len(real), min(n, len(real)), replace=False)]
-    f_real = critic.predict(data, batch_size=250, verbose=0).reshape(-1).astype("float64")
-    f_fake = critic.predict(fake, batch_size=250, verbose=0).reshape(-1).astype("float64")
+    f_real = infer(critic, data, 250).reshape(-1).astype("float64")
+    f_fake = infer(critic, fake, 250).reshape(-1).astype("float64")
     if kind == "gan":
         value = -np.logaddexp(0, -f_real).mean() - np.logaddexp(0, f_fake).mean()
         estimate = dv.js_from_discriminator_value(value)

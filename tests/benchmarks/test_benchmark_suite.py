@@ -1,0 +1,71 @@
+"""benchmarks/run.py: a smoke pass (no time is asserted) and its references' facts."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def test_keras_io_nets_have_the_examples_parameter_counts():
+    from references import keras_io_nets
+
+    g, d = keras_io_nets()
+    # keras-io dcgan_overriding_train_step.py's model summaries.
+    assert d.count_params() == 74_625
+    assert g.count_params() == 1_339_905
+
+
+def test_quick_pass_writes_every_figure(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--variant", "wgan_gp",
+         "--variant", "keras_io", "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (report,) = [json.loads(p.read_text()) for p in tmp_path.glob("*.json")]
+    assert report["machine"]["cores"] >= 1 and report["matmul_gflops"]["float32"] > 0
+    rows = {r["variant"]: r for r in report["rows"]}
+    assert set(rows) == {"wgan_gp", "keras_io"}
+    for r in rows.values():
+        assert "error" not in r, r
+        assert r["images_per_s"] > 0 and r["first_step_s"] > 0 and r["max_rss_mb"] > 100
+        assert r["gflop_per_step"] > 0 and r["ratio"] > 0 and r["cpu_ratio"] > 0
+    assert rows["wgan_gp"]["reference"] == "bare" and rows["keras_io"]["reference"] == "keras_io"
+    assert rows["wgan_gp"]["steps_per_execution"] == 50  # the lab's own setting is measured
+    assert all(v > 0 for v in report["pipelines"].values())
+    assert (tmp_path / next(tmp_path.glob("*.json")).with_suffix(".md").name).exists()
+
+
+def test_bad_window_is_one_line_and_exit_2():
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--windows", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "--windows must be > 0" in proc.stderr
+
+
+@pytest.mark.parametrize("name", ["gan", "wgan", "wgan_gp"])
+def test_bare_loop_trains_copies_of_both_nets(name):
+    # The reference does the variant's updates on copies: both copies move (WGAN's
+    # critic stays clipped), the model's own nets do not.
+    import numpy as np
+    from references import bare_loop
+    from variants import VARIANTS
+
+    model = VARIANTS[name]("lab").model
+    batch = np.random.default_rng(0).normal(size=(256 * model.d_steps, 2)).astype("float32")
+    own = [v.numpy().copy() for v in model.generator.weights + model.discriminator.weights]
+    step = bare_loop(model)
+    nets = (step.generator, step.discriminator)
+    start = [[v.numpy().copy() for v in n.trainable_weights] for n in nets]
+    step(batch)
+    for net, before in zip(nets, start, strict=True):
+        assert any(not np.array_equal(v.numpy(), b)
+                   for v, b in zip(net.trainable_weights, before, strict=True)), net.name
+    if name == "wgan":
+        assert max(np.abs(v.numpy()).max() for v in step.discriminator.trainable_weights) <= 0.01
+    after = [v.numpy() for v in model.generator.weights + model.discriminator.weights]
+    assert all(np.array_equal(a, b) for a, b in zip(own, after, strict=True))
