@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ganlab.data import captions as cap  # noqa: E402
 from ganlab.models.text2image import JointEmbedding  # noqa: E402
+from ganlab.nets.inference import infer  # noqa: E402
 from ganlab.nets.judge import build_judge, judge_predict  # noqa: E402
 from ganlab.nets.text import image_encoder, text_encoder  # noqa: E402
 
@@ -74,12 +75,12 @@ def fact_retrieval(encoder, seed):
     """Held-out phrasings of test facts: the share whose nearest training prototype has each fact right."""
     images, facts = cap.captioned_digits("train")
     train_text = cap.captions_for(facts, "train", seed)
-    emb = encoder.predict(cap.tokenize_all(train_text), verbose=0)
+    emb = infer(encoder, cap.tokenize_all(train_text))
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
     ids = cap.fact_ids(facts)
     protos = np.stack([emb[ids == c].mean(0) for c in range(120)])
     _, test = cap.captioned_digits("test")
-    held = encoder.predict(cap.tokenize_all(cap.captions_for(test, "heldout", seed + 1)), verbose=0)
+    held = infer(encoder, cap.tokenize_all(cap.captions_for(test, "heldout", seed + 1)))
     nearest = (held @ protos.T).argmax(1)
     want = cap.fact_ids(test)
     digit, rest = np.divmod(nearest, 12)

@@ -57,6 +57,7 @@ from ganlab.grading.common import (
     verdict,
 )
 from ganlab.grading.dcgan import BAR as LAB03_BAR
+from ganlab.nets.inference import infer
 
 BAR = {
     "min_confident_share": LAB03_BAR["min_confident_share"],
@@ -222,8 +223,8 @@ def text_sampler(generator, encoder):
     def sample(captions, seed=GRADING_SEED):
         z = np.random.default_rng(seed).standard_normal(
             (len(captions), generator.input_shape[0][-1])).astype("float32")
-        t = encoder.predict(tokenize_all(captions), verbose=0)
-        return generator.predict([z, t], batch_size=1000, verbose=0)
+        t = infer(encoder, tokenize_all(captions), 1024)
+        return infer(generator, [z, t], 1000)
 
     return sample
 

@@ -8,6 +8,7 @@ from keras import ops
 from ganlab import losses
 from ganlab.models.base import GANBase, _replica_slot, mean_probability, uses_ema
 from ganlab.models.gan import GAN, random_translation
+from ganlab.nets.inference import infer
 from ganlab.nets.pyramid import laplacian_pyramid, upsample
 
 
@@ -280,11 +281,11 @@ def sample_chain(generators, zs, batch_size=1024):
     if len(generators) != len(zs):
         raise ValueError(f"sample_chain needs one noise array per level ({len(generators)}). "
                          f"Received: {len(zs)} noise arrays")
-    image = generators[0].predict(np.asarray(zs[0], "float32"), batch_size=batch_size, verbose=0)
+    image = infer(generators[0], np.asarray(zs[0], "float32"), batch_size)
     images, residuals = [image], []
     for g, z in zip(generators[1:], zs[1:], strict=True):
         low = np.asarray(upsample(image))
-        h = g.predict([np.asarray(z, "float32"), low], batch_size=batch_size, verbose=0)
+        h = infer(g, [np.asarray(z, "float32"), low], batch_size)
         image = low + h
         images.append(image)
         residuals.append(h)

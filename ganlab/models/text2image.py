@@ -8,6 +8,7 @@ from keras import ops
 from ganlab import losses
 from ganlab.models.base import GANBase, _replica_slot, mean_probability
 from ganlab.models.gan import random_translation
+from ganlab.nets.inference import infer
 
 
 def _global(values):
@@ -227,7 +228,7 @@ class GANCLS(GANBase):
         if len(z) != len(t):
             raise ValueError(f"`z` must hold one vector per text ({len(t)}). "
                              f"Received: {len(z)} vectors")
-        return self.generator.predict([z, t], batch_size=batch_size, verbose=0)
+        return infer(self.generator, [z, t], batch_size)
 
 
 @keras.saving.register_keras_serializable("ganlab")

@@ -16,6 +16,7 @@ import tensorflow as tf
 from ganlab.data import captions as cap
 from ganlab.models import GANCLS, LAPGAN
 from ganlab.models.lapgan import sample_chain
+from ganlab.nets.inference import infer
 from ganlab.nets.lapgan import (
     coarse_discriminator,
     coarse_generator,
@@ -65,7 +66,7 @@ def load_text_encoder(path=None):
 
 def encode(encoder, captions):
     """phi(t) of each caption (closed vocabulary: an unknown word is a ValueError)."""
-    return encoder.predict(cap.tokenize_all(captions), batch_size=1024, verbose=0)
+    return infer(encoder, cap.tokenize_all(captions), 1024)
 
 
 # ------------------------------------------------------------------ LAPGAN
@@ -207,8 +208,7 @@ def caption_grid(generator, encoder, captions, per_caption=8, seed=0):
     z = np.random.default_rng(seed).standard_normal(
         (per_caption, generator.input_shape[0][-1])).astype("float32")
     t = encode(encoder, captions)
-    x = generator.predict([np.tile(z, (len(captions), 1)), np.repeat(t, per_caption, axis=0)],
-                          verbose=0)
+    x = infer(generator, [np.tile(z, (len(captions), 1)), np.repeat(t, per_caption, axis=0)])
     return figures.image_grid(x, rows=len(captions))
 
 
@@ -221,8 +221,7 @@ def interpolation_figure(generator, encoder, pairs=INTERPOLATION_PAIRS, steps=8,
     for a, b in pairs:
         ta, tb = encode(encoder, [a, b])
         path = (1 - s) * ta + s * tb
-        out.append(generator.predict([np.repeat(z, steps, axis=0), np.tile(path, (rows, 1))],
-                                     verbose=0))
+        out.append(infer(generator, [np.repeat(z, steps, axis=0), np.tile(path, (rows, 1))]))
     return figures.image_grid(np.concatenate(out), rows=rows * len(pairs))
 
 
