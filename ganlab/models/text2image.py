@@ -7,7 +7,7 @@ from keras import ops
 
 from ganlab import losses
 from ganlab.models.base import GANBase, _replica_slot, mean_probability
-from ganlab.models.gan import random_translation
+from ganlab.models.gan import random_translation, recalibrate_batchnorm
 from ganlab.nets.inference import infer
 
 
@@ -207,6 +207,37 @@ class GANCLS(GANBase):
         self.track(d_loss=d_loss, g_loss=g_loss, s_real=mean_probability(l_r),
                    s_wrong=mean_probability(l_w), s_fake=mean_probability(l_f))
         return self.results()
+
+    def recalibrate_batchnorm(self, texts, batches=16, batch_size=256):
+        """Recompute G's batchnorm statistics for its current weights ("precise BN").
+
+        Each minibatch pairs z from the prior with `batch_size` rows of
+        `texts` drawn from the model's seed. Call it after `fit` when G's
+        optimizer averages the weights (`use_ema`): `fit` swaps the average
+        in, whose statistics differ from the live weights' that batchnorm
+        collected, and unlike `GAN` this model cannot draw texts itself.
+
+        Args:
+            texts: training text embeddings, (n, text_dim).
+            batches, batch_size: minibatches averaged and their size.
+
+        Returns:
+            The number of batchnorm layers recalibrated.
+
+        Raises:
+            ValueError: for texts of another shape.
+        """
+        t = np.asarray(texts, "float32")
+        if t.ndim != 2 or t.shape[1] != self.text_dim or not len(t):
+            raise ValueError(f"`texts` must be text embeddings (n >= 1, {self.text_dim}). "
+                             f"Received: texts with shape {t.shape}")
+        n, t = len(t), ops.convert_to_tensor(t)
+
+        def draw():  # ganlab.models.gan.recalibrate_batchnorm averages these minibatches
+            pick = keras.random.randint((batch_size,), 0, n, seed=self.seed_generator)
+            return [self.sample_latent(batch_size), ops.take(t, pick, axis=0)]
+
+        return recalibrate_batchnorm(self.generator, draw, batches)
 
     # ---------------------------------------------------------- sampling
     def call(self, inputs, training=False):

@@ -17,11 +17,12 @@
   (`join="features"`), replicated over D's 4x4 feature map and concatenated
   there, followed by a 1x1 convolution and the 4x4 convolution to a logit.
 
-`inject="every"` and `join="features"` read the held-out captions' digit
-better in lab 13's tries (ganlab/recipes/lapgan_text.py `gancls_model`), but
-a GANCLS step with them on 2 replicas does not yet equal one device (the
-replicas run their batchnorm and gradient collectives in different orders, a
-shape mismatch), so lab 13 keeps the defaults until that is fixed.
+A GANCLS step with either option on 2 replicas equals one on one device
+(tests/models/mirrored_lab13_check.py). The "collective shape mismatch" seen
+with them before came from the check, not the nets: it built a new
+MirroredStrategy per variant, and a second one in a process reuses collective
+instance keys, so once two variants' graphs differed their all-reduces met
+tensors of other shapes.
 """
 
 import keras

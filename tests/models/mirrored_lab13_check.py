@@ -32,17 +32,26 @@ def lapgan(options):
     return model
 
 
-def gancls(options):
-    model = GANCLS(text_generator(4, 6, 16, 1, 4, 4), text_discriminator(6, 16, 1, 4, 4), seed=7)
+def gancls(options, join="input", inject="input"):
+    model = GANCLS(text_generator(4, 6, 16, 1, 4, 4, inject=inject),
+                   text_discriminator(6, 16, 1, 4, 4, join=join), seed=7)
     model.compile(keras.optimizers.SGD(0.5), keras.optimizers.SGD(0.5), **options)
     return model
+
+
+def reed(options, join="features", inject="input"):
+    """Reed's D (the text joined at the 4x4 map), as lab 13 trains it."""
+    return gancls(options, join=join, inject=inject)
 
 
 VARIANTS = {
     "lapgan": {"plain": (lapgan, {}), "translation": (lapgan, {"translation": 1})},
     "gancls": {"cls_int": (gancls, {}), "plain": (gancls, {"matching_aware": False,
                                                            "interpolation_beta": None}),
-               "cls_int_shifted": (gancls, {"translation": 1})},
+               "cls_int_shifted": (gancls, {"translation": 1}),
+               "reed_d_shifted": (reed, {"translation": 1}),
+               "reed_d_plain": (reed, {"matching_aware": False, "translation": 1}),
+               "reed_d_g_every": (lambda o: reed(o, inject="every"), {"translation": 1})},
 }
 
 
@@ -74,11 +83,14 @@ def main(which):
     images = rng.uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
     data = (images,) if which == "lapgan" else (images, rng.normal(size=(8, 6)).astype("float32"))
     out = {}
+    # One strategy object of each kind for every variant: a second MirroredStrategy in
+    # the same process reuses collective instance keys, and once two variants' graphs
+    # differ (Reed's D after lab 06's) their all-reduces abort with a shape mismatch.
+    one_device = tf.distribute.OneDeviceStrategy(devices[0])
+    two_replicas = tf.distribute.MirroredStrategy(devices[:2])
     for name, (make, options) in VARIANTS[which].items():
-        single, logs1, moved = one_step(tf.distribute.OneDeviceStrategy(devices[0]), make,
-                                        options, data)
-        mirrored, logs2, _ = one_step(tf.distribute.MirroredStrategy(devices[:2]), make,
-                                      options, data)
+        single, logs1, moved = one_step(one_device, make, options, data)
+        mirrored, logs2, _ = one_step(two_replicas, make, options, data)
         out[name] = {"max_weight_diff": max(float(np.max(np.abs(a - b)))
                                             for a, b in zip(single, mirrored, strict=True)),
                      "min_kernel_move": moved, "logs_single": logs1, "logs_mirrored": logs2}

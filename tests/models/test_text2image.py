@@ -136,7 +136,8 @@ def test_two_replicas_equal_one_device():
                           timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert set(result) == {"cls_int", "plain", "cls_int_shifted"}
+    assert set(result) == {"cls_int", "plain", "cls_int_shifted", "reed_d_shifted", "reed_d_plain",
+                           "reed_d_g_every"}
     for name, r in result.items():
         assert r["min_kernel_move"] > 1e-4, name
         assert r["max_weight_diff"] < 1e-5, (name, r)
@@ -189,3 +190,37 @@ def test_committed_encoder_ignores_word_order():
                            "a bold serif one tilted left"])
     np.testing.assert_allclose(a, b, atol=1e-6)
     assert np.abs(a - c).max() > 0.05
+
+
+def _inference_gap(model, z, t):
+    """Mean |G in inference mode - G in training mode (this batch's statistics)| on (z, t)."""
+    g = model.generator
+    return float(np.mean(np.abs(np.asarray(g([z, t], training=False))
+                                - np.asarray(g([z, t], training=True)))))
+
+
+def test_averaged_generator_gets_batchnorm_statistics_of_its_own_weights():
+    # A large G learning rate and a slow average: after fit swaps the average in, the
+    # moving statistics are the last live weights', far from the average's own.
+    x, t = batch(16)
+    texts = np.random.default_rng(3).normal(size=(4, TEXT)).astype("float32")
+    ganlab.seed(0)
+    model = GANCLS(text_generator(4, TEXT, 16, 1, 4, 4), text_discriminator(TEXT, 16, 1, 4, 4),
+                   seed=0)
+    model.compile(keras.optimizers.Adam(5e-2, beta_1=0.5, use_ema=True, ema_momentum=0.99),
+                  keras.optimizers.Adam(1e-2, beta_1=0.5))
+    model.fit(x, np.tile(texts, (4, 1)), batch_size=8, epochs=6, verbose=0)
+    z = np.random.default_rng(4).normal(size=(2048, 4)).astype("float32")
+    t_eval = np.tile(texts, (512, 1))  # the texts' mixture that recalibration draws from
+    stale = _inference_gap(model, z, t_eval)
+    g = model.generator
+    moving = [w.numpy().copy() for w in g.non_trainable_weights]
+    assert model.recalibrate_batchnorm(texts) == 2  # the project's and up1's batchnorm
+    assert all(layer.momentum == 0.9 for layer in g.get_layer("dcgan_generator").layers
+               if isinstance(layer, keras.layers.BatchNormalization))  # restored
+    fresh = _inference_gap(model, z, t_eval)
+    assert fresh < 0.2 * stale, (fresh, stale)
+    assert any(np.abs(a - w.numpy()).max() > 0 for a, w in zip(moving, g.non_trainable_weights,
+                                                               strict=True))
+    with pytest.raises(ValueError, match=r"texts.*\(n >= 1, 6\)"):
+        model.recalibrate_batchnorm(np.zeros((3, 5), "float32"))
