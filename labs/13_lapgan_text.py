@@ -64,7 +64,8 @@ from ganlab.training import lab
 def main(args):
     steps = 100
     lap_epochs = args.epochs
-    text_epochs = args.text_epochs or args.epochs
+    if args.text_epochs < 1:
+        raise ValueError(f"--text-epochs must be >= 1. Received: text_epochs={args.text_epochs}")
     lab.runtime().check_batch_size(args.batch_size)
     encoder = recipe.load_text_encoder()
     data = load_images("digits", image_size=16, batch_size=args.batch_size, seed=args.seed)
@@ -81,7 +82,7 @@ def main(args):
             gan = lab.runtime().build(lambda m=matching: recipe.gancls_model(  # noqa: B023
                 encoder.output_shape[-1], width=args.text_width, matching_aware=m, lr=args.lr,
                 steps_per_execution=20, seed=args.seed))
-            metrics[key] = recipe.train_text(run, gan, encoder, pairs, text_epochs, steps, key,
+            metrics[key] = recipe.train_text(run, gan, encoder, pairs, args.text_epochs, steps, key,
                                              args.seed)
             nets[key] = gan.generator
         recipe.text_figures(run, nets["gancls"], nets["plain"], encoder, args.seed)
@@ -104,8 +105,8 @@ def main(args):
 
 if __name__ == "__main__":
     p = lab.parser(__doc__, default_epochs=60, quick_epochs=30)
-    p.add_argument("--text-epochs", type=int, default=None,
-                   help="epochs of each text model (default: --epochs)")
+    p.add_argument("--text-epochs", type=int, default=50,
+                   help="epochs of each text model, --quick or not (default 50; more did not help)")
     p.add_argument("--latent-dim", type=int, default=4, help="z of the coarse level (default 4)")
     p.add_argument("--width", type=int, default=16, help="filters of the residual nets (default 16)")
     p.add_argument("--text-width", type=int, default=32, help="text DCGAN filters (default 32)")

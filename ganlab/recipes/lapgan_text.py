@@ -15,6 +15,7 @@ import tensorflow as tf
 
 from ganlab.data import captions as cap
 from ganlab.models import GANCLS, LAPGAN
+from ganlab.models.base import uses_ema
 from ganlab.models.lapgan import sample_chain
 from ganlab.nets.inference import infer
 from ganlab.nets.lapgan import (
@@ -169,9 +170,9 @@ def text_pairs(encoder, batch_size=64, seed=0):
             .batch(batch_size, drop_remainder=True).repeat())
 
 
-def gancls_model(text_dim=32, latent_dim=16, width=32, matching_aware=True, interpolation_beta=0.5,
-                 lr=2e-4, translation=2, join="input", inject="input", condition_dim=32,
-                 steps_per_execution=1, seed=0):
+def gancls_model(text_dim=32, latent_dim=4, width=32, matching_aware=True, interpolation_beta=0.5,
+                 lr=2e-4, translation=2, join="features", inject="every", condition_dim=32,
+                 ema=0.9995, steps_per_execution=1, seed=0):
     """GAN-CLS (+ GAN-INT) with DCGAN nets at 16x16; `matching_aware=False` drops the wrong text.
 
     phi(t) is projected to `condition_dim` units in each net and joined as
@@ -197,7 +198,8 @@ def gancls_model(text_dim=32, latent_dim=16, width=32, matching_aware=True, inte
     gan = GANCLS(text_generator(latent_dim, text_dim, 16, 1, width, condition_dim, inject=inject),
                  text_discriminator(text_dim, 16, 1, width, condition_dim, join=join),
                  seed=seed)
-    gan.compile(keras.optimizers.Adam(lr, beta_1=0.5), keras.optimizers.Adam(lr, beta_1=0.5),
+    average = {"use_ema": True, "ema_momentum": ema} if ema else {}
+    gan.compile(keras.optimizers.Adam(lr, beta_1=0.5, **average), keras.optimizers.Adam(lr, beta_1=0.5),
                 matching_aware=matching_aware, interpolation_beta=interpolation_beta,
                 translation=translation, steps_per_execution=steps_per_execution)
     return gan
@@ -237,6 +239,9 @@ def train_text(run, gan, encoder, data, epochs, steps_per_epoch, key, seed=0):
     fit_logged(gan, data, run.file(f"tb/{key}"), epochs, steps_per_epoch, render=render,
                gif_path=run.file(f"progress_{key}.gif"), last_path=run.file(f"captions_{key}.png"),
                label=key, checkpointer=lambda extras: run.checkpointer(gan, key, extras))
+    if uses_ema(gan.g_optimizer):  # fit swapped G's average in: its own batchnorm statistics
+        _, facts = cap.captioned_digits("train")
+        gan.recalibrate_batchnorm(encode(encoder, cap.captions_for(facts, "train", seed)))
     run.save_model(gan.generator, f"{key}_generator.keras")
     run.save_model(gan.discriminator, f"{key}_discriminator.keras")
     return {"losses": {k: float(v) for k, v in gan.results().items()}}
