@@ -29,11 +29,11 @@ Planted faults (tests/grading/test_lab13.py), each failing for its reason:
 | untrained LAPGAN                                   | confident share ~0    | confident_share        |
 | LAPGAN chain with zero residuals (blur upsampler)  | residual rms ratio 0  | residual_rms_ratio     |
 
-Calibration (--quick, seeds 0 / 1 / 2): the LAPGAN part passes (confident
-0.734 / 0.734 / 0.720); the text part does NOT on every seed: digit 0.768 /
-0.807 / 0.823 against the 0.8 bar (seeds 1 / 2: the text models alone; tilt
-0.968 / 0.980 / 0.975 passes). The text faults therefore fail their own
-check plus any check the trained G fails too.
+Calibration (--quick, seeds 0 / 1 / 2, labs/13_lapgan_text.py): the LAPGAN
+part passes (confident 0.734 / 0.734 / 0.720), the text part too: digit
+0.870 / 0.813 / 0.832 against the 0.8 bar, tilt 0.938 / 0.952 / 0.965
+against 0.75. The text faults fail their own check, plus any check the
+trained G fails too (none at these figures).
 
 Why a second digit reader: the judge of labs 03/06 (trained on UCI
 handwriting) reads real held-out printed renders at 0.71 only, so an 80%
