@@ -188,10 +188,11 @@ def gancls_model(text_dim=32, latent_dim=4, width=32, matching_aware=True, inter
 
     How it was chosen (held-out captions, digit read; the text models alone,
     seeds 0 / 1 / 2, so other draws than the whole lab's; the whole lab's
-    figures are in labs/13_lapgan_text.py): the first default (text joined
-    at D's input and at G's input only, z 16, no average, 3,000 steps) read
-    0.69 / 0.81 / 0.82 alone and 0.768 on seed 0 in the whole lab; the live
-    G wanders by +-0.05 from one epoch to the next. Averaged (0.999) and
+    figures are in labs/13_lapgan_text.py; the screen averaged G every 20
+    steps): the first default (text joined at D's input and at G's input
+    only, z 16, no average, 3,000 steps) read 0.69 / 0.81 / 0.82 alone and
+    0.768 on seed 0 in the whole lab; the live G wanders by +-0.05 from one
+    epoch to the next. Averaged (0.999) and
     recalibrated, at 4,000 steps: 0.78 (z 16, seed 0), 0.79 (z 4), 0.80 /
     0.82 / 0.85 (z 4, Reed's D); at 5,000: 0.83 / 0.85 (seeds 1 / 2), in the
     whole lab 0.892 / 0.775 / 0.868 (seeds 0 / 1 / 2: seed 1 failed, with
