@@ -360,3 +360,70 @@ def vgg_content_loss(target_features, output_features):
         ValueError: if the shapes differ.
     """
     return _mse(target_features, output_features)
+
+
+def matching_aware_discriminator_loss(real_right_logits, real_wrong_logits, fake_right_logits):
+    """GAN-CLS's matching-aware discriminator loss (Reed et al. 2016, Algorithm 1).
+
+    D scores three pairs: s_r = D(x, h) for a real image and its right
+    text, s_w = D(x, h^) for the real image and a wrong text, s_f = D(x^, h)
+    for a generated image and the right text. D ascends
+
+        L_D = log(s_r) + (log(1 - s_w) + log(1 - s_f)) / 2
+
+    (Algorithm 1, line 11); this returns -L_D, to be descended:
+
+        E[softplus(-l_r)] + (E[softplus(l_w)] + E[softplus(l_f)]) / 2.
+
+    Args:
+        real_right_logits, real_wrong_logits, fake_right_logits: D's logits
+            on the three pairs, any shape.
+
+    Returns:
+        Scalar float32 tensor.
+
+    Example:
+        >>> round(float(matching_aware_discriminator_loss([0.0], [0.0], [0.0])), 6)  # 2 log 2
+        1.386294
+    """
+    return ops.mean(ops.softplus(-_f32(real_right_logits))) + 0.5 * (
+        ops.mean(ops.softplus(_f32(real_wrong_logits)))
+        + ops.mean(ops.softplus(_f32(fake_right_logits))))
+
+
+def symmetric_joint_embedding_loss(image_embeddings, text_embeddings, classes, temperature=0.1):
+    """Symmetric structured joint embedding loss, softmax form (Reed et al. 2016a, Eq. 3-5).
+
+    With compatibility F(v, t) = theta(v)^T phi(t) (both sides L2-normalised,
+    divided by `temperature`), the paper's structured loss asks that each
+    image's best-scoring text be of its class and each text's best-scoring
+    image be of its class:
+
+        1/N sum_n Delta(y_n, f_v(v_n)) + Delta(y_n, f_t(t_n)).
+
+    This is its softmax surrogate over a minibatch: for row n of the N x N
+    score matrix S_nm = F(v_n, t_m), the cross-entropy against the uniform
+    distribution on the texts of y_n's class, plus the same for the
+    columns (texts against images), each averaged over n.
+
+    Args:
+        image_embeddings: (N, d) theta(v).
+        text_embeddings: (N, d) phi(t).
+        classes: (N,) int class of each pair.
+        temperature: the softmax temperature, > 0.
+
+    Returns:
+        Scalar float32 tensor.
+    """
+    v = _f32(image_embeddings)
+    t = _f32(text_embeddings)
+    v = v / ops.sqrt(ops.sum(v * v, axis=-1, keepdims=True) + 1e-12)
+    t = t / ops.sqrt(ops.sum(t * t, axis=-1, keepdims=True) + 1e-12)
+    scores = ops.matmul(v, ops.transpose(t)) * (1.0 / temperature)
+    c = ops.cast(classes, "int32")
+    same = ops.cast(ops.equal(c[:, None], c[None, :]), "float32")
+    rows = same / ops.sum(same, axis=1, keepdims=True)
+    cols = ops.transpose(same) / ops.sum(ops.transpose(same), axis=1, keepdims=True)
+    row_loss = -ops.mean(ops.sum(rows * ops.log_softmax(scores, axis=1), axis=1))
+    col_loss = -ops.mean(ops.sum(cols * ops.log_softmax(ops.transpose(scores), axis=1), axis=1))
+    return row_loss + col_loss

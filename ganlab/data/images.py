@@ -492,7 +492,7 @@ def _glyph(digit, font_file):
     return bitmap[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
 
 
-def render_digit(digit, font_file, image_size, rng=None):
+def render_digit(digit, font_file, image_size, rng=None, angle=None, shear=None):
     """Render one digit in one of matplotlib's fonts, with random affine jitter.
 
     The glyph is drawn by FreeType (`matplotlib.ft2font`), fitted to 88% of
@@ -508,6 +508,11 @@ def render_digit(digit, font_file, image_size, rng=None):
         image_size: side of the square output.
         rng: a `numpy.random.Generator` for the jitter; `None` renders
             without jitter.
+        angle: a rotation in degrees (counter-clockwise on the page, so a
+            positive angle tilts an upright stroke's top to the left) that
+            replaces the drawn one; None keeps the jitter's. The jitter is
+            drawn either way, so the generator's stream does not change.
+        shear: a shear that replaces the drawn one (None keeps it).
 
     Returns:
         A float32 array `(image_size, image_size)` in [-1, 1], ink = +1.
@@ -520,6 +525,7 @@ def render_digit(digit, font_file, image_size, rng=None):
     """
     from scipy import ndimage
 
+    angle_override, shear_override = angle, shear
     glyph = _glyph(digit, font_file)
     k = max(2, math.ceil(64 / image_size))
     canvas = image_size * k
@@ -530,6 +536,10 @@ def render_digit(digit, font_file, image_size, rng=None):
         shear = rng.uniform(-0.15, 0.15)
         zoom = rng.uniform(0.9, 1.05)
         shift = rng.uniform(-0.05, 0.05, size=2) * canvas
+    if angle_override is not None:
+        angle = np.deg2rad(float(angle_override))
+    if shear_override is not None:
+        shear = float(shear_override)
     scale = 0.88 * canvas * zoom / glyph.shape[0]
     # forward map (row, col) glyph -> canvas: A = scale * R(angle) @ Shear
     rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])

@@ -80,3 +80,7 @@ from ganlab.grading.stylegan import BAR as LAB12_BAR  # noqa: E402
 from ganlab.grading.stylegan import grade_lab12, grade_stylegan  # noqa: E402
 
 __all__ += ["LAB12_BAR", "grade_lab12", "grade_stylegan"]
+from ganlab.grading.lapgan_text import BAR as LAB13_BAR  # noqa: E402
+from ganlab.grading.lapgan_text import grade_lab13, grade_lapgan, grade_text  # noqa: E402
+
+__all__ += ["LAB13_BAR", "grade_lab13", "grade_lapgan", "grade_text"]

@@ -70,6 +70,8 @@ from ganlab.grading.divergences import BAR as LAB04_BAR
 from ganlab.grading.divergences import grade_lab04
 from ganlab.grading.gaussian import BAR as LAB01_BAR
 from ganlab.grading.gaussian import grade_lab01
+from ganlab.grading.lapgan_text import BAR as LAB13_BAR
+from ganlab.grading.lapgan_text import grade_lab13
 from ganlab.grading.mode_collapse import BAR as LAB02_BAR
 from ganlab.grading.mode_collapse import grade_lab02
 from ganlab.grading.pix2pix import BAR as LAB07_BAR
@@ -166,6 +168,12 @@ LABS = {g.lab: g for g in (
         ("coarse_swap_rate", "coarse_swap_rate", None),
         ("fine_swap_rate", "fine_swap_rate", None),
         ("mixing_gap", "mixing_gap", LAB12_BAR["min_mixing_gap"])), 300, judge=True),
+    LabGrader("13", "13_lapgan_text", grade_lab13, (
+        ("confident_share", "lapgan.confident_share", LAB13_BAR["min_confident_share"]),
+        ("residual_rms_ratio", "lapgan.residual_rms_ratio", LAB13_BAR["min_residual_rms_ratio"]),
+        ("digit_accuracy", "text.digit_accuracy", LAB13_BAR["min_digit_accuracy"]),
+        ("tilt_agreement", "text.tilt_agreement", LAB13_BAR["min_tilt_agreement"]),
+        ("plain_tilt_agreement", "plain_text.tilt_agreement", None)), 300, judge=True),
 )}
 
 

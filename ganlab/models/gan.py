@@ -178,20 +178,7 @@ class GAN(GANBase):
         Returns:
             The number of batchnorm layers recalibrated.
         """
-        norms = [layer for layer in _all_layers(self.generator)
-                 if isinstance(layer, keras.layers.BatchNormalization)]
-        if not norms:
-            return 0
-        momenta = [layer.momentum for layer in norms]
-        try:
-            for i in range(batches):
-                for layer in norms:  # momentum i / (i + 1): the running mean of batches
-                    layer.momentum = i / (i + 1)
-                self.generator(self.sample_latent(batch_size), training=True)
-        finally:
-            for layer, momentum in zip(norms, momenta, strict=True):
-                layer.momentum = momentum
-        return len(norms)
+        return recalibrate_batchnorm(self.generator, lambda: self.sample_latent(batch_size), batches)
 
 
 def random_translation(images, max_shift, seed):
@@ -229,6 +216,35 @@ def random_translation(images, max_shift, seed):
     rows, cols = shifts(images.shape[1]), shifts(images.shape[2])
     one = ops.cast(1.0, images.dtype)
     return ops.einsum("nab,nbwc,nxw->naxc", rows, images + one, cols) - one
+
+
+def recalibrate_batchnorm(generator, draw_inputs, batches=16):
+    """Set the moving statistics of `generator`'s batchnorm layers to those of fresh minibatches.
+
+    `generator` runs in training mode on `batches` minibatches, each from
+    `draw_inputs()`; each layer's moving mean and variance become the plain
+    average of those minibatches' statistics ("precise BN", Wu & Johnson
+    2021), whatever the layer's momentum (restored afterwards). Used by
+    `GAN.recalibrate_batchnorm` (z from the prior) and
+    `GANCLS.recalibrate_batchnorm` (z and training texts).
+
+    Returns:
+        The number of batchnorm layers recalibrated (0: none, nothing runs).
+    """
+    norms = [layer for layer in _all_layers(generator)
+             if isinstance(layer, keras.layers.BatchNormalization)]
+    if not norms:
+        return 0
+    momenta = [layer.momentum for layer in norms]
+    try:
+        for i in range(batches):
+            for layer in norms:  # momentum i / (i + 1): the running mean of batches
+                layer.momentum = i / (i + 1)
+            generator(draw_inputs(), training=True)
+    finally:
+        for layer, momentum in zip(norms, momenta, strict=True):
+            layer.momentum = momentum
+    return len(norms)
 
 
 def _all_layers(model):

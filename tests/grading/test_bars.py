@@ -16,6 +16,7 @@ from ganlab.grading import (
     divergences,
     evaluation,
     gaussian,
+    lapgan_text,
     mode_collapse,
     pix2pix,
     srgan,
@@ -29,6 +30,7 @@ GRADERS = {
     "04_divergences": divergences, "05_wgan": wgan, "06_cgan": cgan, "07_pix2pix": pix2pix,
     "08_cyclegan": cyclegan, "09_srgan": srgan, "11_evaluation": evaluation,
     "12_stylegan": stylegan,
+    "13_lapgan_text": lapgan_text,
 }
 
 

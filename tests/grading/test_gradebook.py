@@ -173,7 +173,8 @@ def test_graders_are_the_labs_own():
     """One implementation, two front ends: the gradebook calls the labs' grade_labNN."""
     for lab, grade in (("01", grading.grade_lab01), ("03", grading.grade_lab03),
                        ("06", grading.grade_lab06), ("07", grading.grade_lab07),
-                       ("08", grading.grade_lab08), ("12", grading.grade_lab12)):
+                       ("08", grading.grade_lab08), ("12", grading.grade_lab12),
+                       ("13", grading.grade_lab13)):
         assert gradebook.LABS[lab].grade is grade
     assert [limit for _, _, limit in gradebook.LABS["01"].figures] == list(grading.LAB01_BAR.values())
 
