@@ -44,8 +44,11 @@ margin). Tracking, seeds 0 / 1 / 2 / 3 / 4: 0.32 / 0.38 / 0.30 / 0.31 /
 0.33; the same runs with the critic frozen after epoch 1: 0.13 / 0.11 /
 0.10 / 0.17 / 0.13 (rho 0.54 / 0.39 / -0.09 / 0.33 / 0.51); 0.24 lies
 midway (seed 4 measured later, after the bar was set: 8/8 modes, high
-quality 0.739, rho 0.930). --quick: 3.6 minutes
-on an idle 2-core CPU, grading included.
+quality 0.739, rho 0.930). --quick, grading included, on a 2-core CPU at
+load 0.4-1.8 (2026-12-01): 109 / 115 / 104 s for seeds 0 / 1 / 2, all
+passing (8/8 modes, high quality 0.755 / 0.731 / 0.719, rho 0.951 / 0.957
+/ 0.943, tracking 0.32 / 0.38 / 0.30). A fifth of it is the exact W1s
+(1,680 assignment problems of 500 x 500; profiled).
 
     python labs/05_wgan.py --quick
 """
