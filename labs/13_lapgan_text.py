@@ -56,7 +56,8 @@ shared with other jobs), user + sys CPU 7.0 / 7.5 / 7.4 minutes; peak RSS
 1.09 GB. Seed 0 again inside tests/grading/test_lab13.py: the same figures,
 6:16 at load 1.2-2.1, 7.4 CPU minutes. On an otherwise idle machine (load
 1.8-2.5, the lab's own), seed 0: 4:18 wall, 7.3 CPU minutes, 1.07 GB, the
-same figures: within the 5 minutes when nothing else runs.
+same figures; inside a fresh clone's `make test` (nothing else running):
+5:58. So 4-6 minutes: inside the issue's 6, over the project's 5 in some runs.
 
     python labs/13_lapgan_text.py --quick
 """
