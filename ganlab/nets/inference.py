@@ -10,7 +10,6 @@ and their gradient in its input (a critic's slope), eagerly or, for a net
 measured every epoch (lab 05's critic), through one cached `tf.function`.
 """
 
-import functools
 import weakref
 
 import numpy as np
@@ -104,6 +103,8 @@ def input_gradients(net, x, traced=False):
         (scores (n,), d score / d x (n, d)), float32 numpy arrays.
     """
     x = tf.convert_to_tensor(np.asarray(x, "float32"))
-    scores, grads = (_function(net, _scores_and_gradient) if traced
-                     else functools.partial(_scores_and_gradient, net))(x)
+    if traced:
+        scores, grads = _function(net, _scores_and_gradient)(x)
+    else:
+        scores, grads = _scores_and_gradient(net, x)
     return scores.numpy(), grads.numpy()
