@@ -1,5 +1,10 @@
 """Callbacks: per-epoch figures into the logs, TensorBoard images, the GIF."""
 
+import os
+import random
+import threading
+from concurrent.futures import Future
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -16,9 +21,18 @@ class EpochFigures(keras.callbacks.Callback):
     frame, and at the end of training saved as the run's progress.gif and
     (the last frame) samples.png.
 
+    An evaluation may run beside training: when `evaluate` returns a
+    `concurrent.futures.Future` (see `in_background`), its figures are
+    collected at the next epoch's end (or at the end of training) and
+    written to TensorBoard at their own epoch, not into that epoch's
+    `logs`; one evaluation is in flight at a time. A checkpoint taken while
+    one is in flight records its epoch, and a resumed run evaluates it again
+    (the restored weights are that epoch's).
+
     Args:
-        evaluate: optional callable model -> dict of figures (its scalar
-            entries are logged; others, e.g. lists, are ignored).
+        evaluate: optional callable model -> dict of figures, or a Future of
+            one (its scalar entries are logged; others, e.g. lists, are
+            ignored).
         render: optional callable (model, epoch) -> (H, W, 3) uint8 image.
         log_dir: TensorBoard folder for the images (None: no images logged).
         gif_path: where to write the GIF of all frames (None: not written).
@@ -37,32 +51,64 @@ class EpochFigures(keras.callbacks.Callback):
         self.every = max(1, int(every))
         self.frames = []
         self.records = []
-        self._writer = None
+        self._writer = self._scalars = None
+        self._pending = None  # (epoch, Future) of an evaluation running beside training
+        self._redo = None  # the epoch a resumed run must evaluate again
 
     def get_state(self):
         """(figures per epoch, {frame name: image}): what a checkpoint keeps of this callback."""
-        return {"records": self.records, "frames": len(self.frames)}, {
+        pending = None if self._pending is None else self._pending[0]
+        return {"records": self.records, "frames": len(self.frames), "pending": pending}, {
             f"frame_{i:05d}": frame for i, frame in enumerate(self.frames)}
 
     def set_state(self, state, arrays):
         """Take back what `get_state` returned (on resume)."""
         self.records = [dict(r) for r in state["records"]]
         self.frames = [arrays[f"frame_{i:05d}"] for i in range(int(state["frames"]))]
+        self._redo = state.get("pending")
 
     def on_train_begin(self, logs=None):
         if self.log_dir is not None and self.render is not None:
             self._writer = tf.summary.create_file_writer(str(self.log_dir))
+        if self._redo is not None and self.evaluate is not None:
+            self._pending, self._redo = (self._redo, self.evaluate(self.model)), None
+            self._settle()
+
+    def _record(self, epoch, figures):
+        values = {k: float(v) for k, v in figures.items()
+                  if isinstance(v, (int, float, np.number))}
+        self.records.append({"epoch": epoch, **values})
+        return values
+
+    def _settle(self):
+        """Collect the evaluation running beside training, if any, and log it at its epoch."""
+        if self._pending is None:
+            return
+        epoch, future = self._pending
+        self._pending = None
+        figures = future.result() if isinstance(future, Future) else future
+        values = self._record(epoch, figures)
+        if self.log_dir is not None and values:
+            # Where and how keras.callbacks.TensorBoard writes epoch scalars (step: epoch - 1).
+            if self._scalars is None:
+                self._scalars = tf.summary.create_file_writer(os.path.join(self.log_dir, "train"))
+            with self._scalars.as_default():
+                for name, value in values.items():
+                    tf.summary.scalar(f"epoch_{name}", value, step=epoch - 1)
 
     def on_epoch_end(self, epoch, logs=None):
         last = epoch + 1 == self.params.get("epochs")
         if epoch % self.every and not last:
             return
         if self.evaluate is not None:
-            values = {k: float(v) for k, v in self.evaluate(self.model).items()
-                      if isinstance(v, (int, float, np.number))}
-            if logs is not None:
-                logs.update(values)
-            self.records.append({"epoch": epoch + 1, **values})
+            self._settle()
+            figures = self.evaluate(self.model)
+            if isinstance(figures, Future):
+                self._pending = (epoch + 1, figures)
+            else:
+                values = self._record(epoch + 1, figures)
+                if logs is not None:
+                    logs.update(values)
         if self.render is not None:
             image = self.render(self.model, epoch + 1)
             self.frames.append(image)
@@ -72,12 +118,59 @@ class EpochFigures(keras.callbacks.Callback):
                 self._writer.flush()
 
     def on_train_end(self, logs=None):
+        self._settle()
         if self.frames and self.gif_path is not None:
             figures.save_gif(self.frames, self.gif_path)
         if self.frames and self.last_path is not None:
             figures.save_png(self.frames[-1], self.last_path)
-        if self._writer is not None:
-            self._writer.close()
+        for writer in (self._writer, self._scalars):
+            if writer is not None:
+                writer.close()
+        self._writer = self._scalars = None
+
+
+def in_background(evaluate, *nets):
+    """An `EpochFigures` evaluation that runs in a thread while training goes on.
+
+    Each call copies the weights of `nets` into private clones (made once)
+    and starts `evaluate(*clones)` in a new thread, returning its Future; the
+    copies keep the figures those of the epoch that asked for them. Worth it
+    when an evaluation takes as long as an epoch and training leaves a core
+    idle (lab 05's toy nets: exact W1s beside small-batch steps).
+    `EpochFigures` collects one evaluation before it asks for the next, so
+    one set of clones is enough.
+
+    Args:
+        evaluate: callable (*nets) -> dict of figures, safe to run beside
+            training (it must not touch the training model).
+        nets: the `keras.Model`s it measures (functional or sequential).
+
+    Returns:
+        callable model -> Future of evaluate's dict.
+    """
+    clones = []
+
+    def start(model):
+        if not clones:
+            # A clone's initializers draw their seeds from Python's `random`: put its
+            # state back, so that the run's later draws (the next model's) do not move.
+            state = random.getstate()
+            clones.extend(keras.models.clone_model(net) for net in nets)
+            random.setstate(state)
+        for clone, net in zip(clones, nets, strict=True):
+            clone.set_weights(net.get_weights())
+        future = Future()
+
+        def work():
+            try:
+                future.set_result(evaluate(*clones))
+            except BaseException as error:  # re-raised in the training thread by result()
+                future.set_exception(error)
+
+        threading.Thread(target=work, name="EpochFigures", daemon=True).start()
+        return future
+
+    return start
 
 
 def tensorboard(log_dir):
