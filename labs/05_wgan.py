@@ -16,7 +16,9 @@ What the student sees:
   last half of training for each model.
   Both figures are steady enough to rank 30 points: the estimate is a
   mean over 20,000 points per side, W1 the mean of 8 exact W1s of 500
-  points per side (assignment problems), on the same z and data each time.
+  points per side (assignment problems; 4 for the GAN and the WGAN, whose
+  curves are not graded), on the same z and data each time. They are
+  computed while the next epoch trains, on copies of the nets.
 * weights.png: WGAN's critic weights pile up at +-c (the clipping complaint
   of Gulrajani 2017, Figure 1b); WGAN-GP's spread out.
 * samples.png: the three sample clouds; TensorBoard (tb/<model>) has every
@@ -47,8 +49,12 @@ midway (seed 4 measured later, after the bar was set: 8/8 modes, high
 quality 0.739, rho 0.930). --quick, grading included, on a 2-core CPU at
 load 0.4-1.8 (2026-12-01): 109 / 115 / 104 s for seeds 0 / 1 / 2, all
 passing (8/8 modes, high quality 0.755 / 0.731 / 0.719, rho 0.951 / 0.957
-/ 0.943, tracking 0.32 / 0.38 / 0.30). A fifth of it is the exact W1s
-(1,680 assignment problems of 500 x 500; profiled).
+/ 0.943, tracking 0.32 / 0.38 / 0.30). Since then the curves are computed
+beside training and the ungraded models' W1 from 4 problems: back to back
+with that revision (0361ac3) on a slower day of the same host, 184 / 198 /
+204 s before against 169 / 169 / 161 s after (seeds 0 / 1 / 2; wall ratios
+1.09 / 1.17 / 1.27; the same graded figures; benchmarks/results/
+labs_against_0361ac3.md).
 
     python labs/05_wgan.py --quick
 """

@@ -343,8 +343,11 @@ def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2
 
     Each model is built by `ring_model` and trained for `epochs` epochs of
     `steps_per_epoch` generator steps; at every epoch end `critic_figures`
-    gives W1 and the critic's estimate, and WGAN-GP's generator and critic
-    are saved to snapshots/ (the grader recomputes its curves from them).
+    gives W1 and the critic's estimate (computed on copies of the nets while
+    the next epoch trains: `in_background`; W1 from 8 transport problems for
+    WGAN-GP, the graded model, 4 for the others), and WGAN-GP's generator and
+    critic are saved to snapshots/ (the grader recomputes its curves from
+    them, with 8).
     Writes into the run folder: generator.keras and critic.keras (WGAN-GP,
     the graded model), gan_* and wgan_* for the others, tb/<kind>,
     samples.png, curves.png and weights.png.
