@@ -1,24 +1,132 @@
-"""Grading fixtures: a lab's run folder, from --runs DIR or a fresh --quick run."""
+"""Grading fixtures: a lab's run folder, from --runs DIR or a fresh --quick run.
+
+Without --runs, the labs the collected grading modules grade (each module's
+LAB) run with --quick one at a time in a background thread from the start of
+the session, and the grading tests are moved to the end of it: the labs train
+while the rest of the suite runs in this process, on the core it leaves idle.
+A lab a test asks for before the thread reached it runs in the foreground, and
+a test waiting for the thread's lab runs the next one meanwhile. Each lab is
+still a whole --quick run in its own process, as a student's.
+"""
 
 import subprocess
 import sys
+import tempfile
+import threading
+from concurrent.futures import Future
 from pathlib import Path
+from shutil import rmtree
 
 import pytest
 
 LABS = Path(__file__).resolve().parents[2] / "labs"
+HERE = Path(__file__).resolve().parent
+AHEAD = pytest.StashKey()
+
+
+class LabsAhead:
+    """Run each lab of `names` with --quick into `out`, one at a time, in a thread.
+
+    `result(name, *extra_args)` is that run's (command, returncode, stderr).
+    A lab nobody has started yet runs in the caller's thread; while the caller
+    waits for the thread's lab, it runs the next one itself, so that two labs
+    train when the tests have nothing else to do.
+    """
+
+    def __init__(self, out, names):
+        self.out = out
+        self.futures = {(name,): Future() for name in names}
+        self.claimed = set()
+        self.procs = set()
+        self.lock = threading.Lock()
+        self.closed = False
+        self.thread = threading.Thread(target=self._work, daemon=True)
+        self.thread.start()
+
+    def _claim(self, *keys):
+        """Claim the first of `keys` (default: of all labs) nobody has claimed; None if none."""
+        with self.lock:
+            for key in keys or self.futures:
+                if key not in self.claimed and not self.closed:
+                    self.claimed.add(key)
+                    return key
+        return None
+
+    def _work(self):
+        while (key := self._claim()) is not None:
+            self._settle(key)
+
+    def _settle(self, key):
+        future = self.futures[key]
+        try:
+            future.set_result(self._run(key))
+        except BaseException as error:  # noqa: BLE001 - handed to the test that waits
+            future.set_exception(error)
+
+    def _run(self, key):
+        cmd = [sys.executable, str(LABS / f"{key[0]}.py"), "--quick", "--out", str(self.out), *key[1:]]
+        with self.lock:
+            if self.closed:
+                raise RuntimeError("the session ended before this lab ran")
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            self.procs.add(proc)
+        _, stderr = proc.communicate()
+        return cmd, proc.returncode, stderr
+
+    def result(self, name, *extra_args):
+        key = (name, *extra_args)
+        if key not in self.futures:
+            return self._run(key)
+        if self._claim(key):
+            self._settle(key)
+        while not self.futures[key].done() and (other := self._claim()) is not None:
+            self._settle(other)
+        return self.futures[key].result()
+
+    def close(self):
+        with self.lock:
+            self.closed = True
+            for proc in self.procs:
+                if proc.poll() is None:
+                    proc.kill()
+        self.thread.join()
+        rmtree(self.out, ignore_errors=True)
+
+
+def _graded(item):
+    return HERE in item.path.parents
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--runs"):
+        items.sort(key=_graded)  # stable: the grading tests last, in their order
+
+
+def pytest_collection_finish(session):
+    """Start the labs the selected grading tests grade (after -k / -m deselection)."""
+    config = session.config
+    if config.getoption("--runs") or config.option.collectonly:
+        return
+    names = dict.fromkeys(item.module.LAB for item in session.items
+                          if _graded(item) and hasattr(item.module, "LAB"))
+    config.stash[AHEAD] = LabsAhead(Path(tempfile.mkdtemp(prefix="ganlab-labs-")), names)
+
+
+def pytest_unconfigure(config):
+    if AHEAD in config.stash:
+        config.stash[AHEAD].close()
 
 
 @pytest.fixture(scope="session")
-def lab_run(request, tmp_path_factory):
+def lab_run(request):
     """Return a function lab name -> run folder to grade.
 
     With `--runs DIR` it is DIR/<name> (a missing folder fails the test).
-    Without, the lab runs once per session with --quick into a temp folder;
-    a lab that exits non-zero fails the test with its stderr.
+    Without, the lab runs once per session with --quick into a temp folder (by
+    LabsAhead, in the background when it can); a lab that exits non-zero fails
+    the test with its stderr.
     """
     runs = request.config.getoption("--runs")
-    out = tmp_path_factory.mktemp("runs")
     done = {}
 
     def get(name, *extra_args):
@@ -30,11 +138,11 @@ def lab_run(request, tmp_path_factory):
             if not path.is_dir():
                 pytest.fail(f"no run folder to grade: {path}")
         else:
-            cmd = [sys.executable, str(LABS / f"{name}.py"), "--quick", "--out", str(out), *extra_args]
-            proc = subprocess.run(cmd, capture_output=True, text=True)
-            if proc.returncode != 0:
-                pytest.fail(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr[-3000:]}")
-            path = out / name
+            ahead = request.config.stash[AHEAD]
+            cmd, returncode, stderr = ahead.result(name, *extra_args)
+            if returncode != 0:
+                pytest.fail(f"{' '.join(cmd)} exited {returncode}:\n{stderr[-3000:]}")
+            path = ahead.out / name
         done[key] = path
         return path
 

@@ -10,6 +10,8 @@ from ganlab import grading
 from ganlab.data import load_image_arrays
 from ganlab.nets import dcgan_generator, load_judge
 
+LAB = "03_dcgan"
+
 
 @pytest.fixture(scope="module")
 def judge():
@@ -18,7 +20,7 @@ def judge():
 
 @pytest.fixture(scope="module")
 def run(lab_run):
-    return lab_run("03_dcgan")
+    return lab_run(LAB)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from ganlab.grading import stylegan as grader
 from ganlab.grading.common import load_networks, untrained_like
 from ganlab.nets import dcgan_generator, load_judge, mapping_network, synthesis_network
 
+LAB = "12_stylegan"
+
 
 @pytest.fixture(scope="module")
 def judge():
@@ -20,7 +22,7 @@ def judge():
 
 @pytest.fixture(scope="module")
 def run(lab_run):
-    return lab_run("12_stylegan")
+    return lab_run(LAB)
 
 
 @pytest.fixture(scope="module")
