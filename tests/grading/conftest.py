@@ -25,7 +25,7 @@ AHEAD = pytest.StashKey()
 
 
 class LabsAhead:
-    """Run each lab of `names` with --quick into `out`, one at a time, in a thread.
+    """Run each lab of `names` (scripts in `labs`) with --quick into `out`, one at a time, in a thread.
 
     `result(name, *extra_args)` is that run's (command, returncode, stderr).
     A lab nobody has started yet runs in the caller's thread; while the caller
@@ -33,8 +33,9 @@ class LabsAhead:
     train when the tests have nothing else to do.
     """
 
-    def __init__(self, out, names):
+    def __init__(self, out, names, labs=LABS):
         self.out = out
+        self.labs = labs
         self.futures = {(name,): Future() for name in names}
         self.claimed = set()
         self.procs = set()
@@ -64,7 +65,7 @@ class LabsAhead:
             future.set_exception(error)
 
     def _run(self, key):
-        cmd = [sys.executable, str(LABS / f"{key[0]}.py"), "--quick", "--out", str(self.out), *key[1:]]
+        cmd = [sys.executable, str(self.labs / f"{key[0]}.py"), "--quick", "--out", str(self.out), *key[1:]]
         with self.lock:
             if self.closed:
                 raise RuntimeError("the session ended before this lab ran")

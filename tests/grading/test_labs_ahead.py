@@ -1,0 +1,94 @@
+"""LabsAhead, which runs the graded labs beside the rest of the suite (tests/grading/conftest.py).
+
+On stand-in lab scripts that record when they ran and with what: each lab
+runs once; a test waiting for the thread's lab runs the next one, so the two
+overlap; an error comes back with its exit code and stderr; a lab nobody
+declared runs in the caller with its extra arguments; and closing the
+session kills a lab still running and removes the folder.
+"""
+
+import importlib.util
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+CONFTEST = Path(__file__).resolve().parent / "conftest.py"
+SCRIPT = """
+import json, sys, time
+from pathlib import Path
+out = Path(sys.argv[sys.argv.index("--out") + 1])
+start = time.time()
+Path(out, "{name}.started").write_text("")
+time.sleep({seconds})
+with open(out / "{name}.json", "a") as f:
+    f.write(json.dumps([start, time.time(), sys.argv[1:]]) + "\\n")
+sys.stderr.write("{stderr}")
+sys.exit({code})
+"""
+
+
+@pytest.fixture
+def labs(tmp_path):
+    spec = importlib.util.spec_from_file_location("grading_conftest", CONFTEST)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    folder = tmp_path / "labs"
+    folder.mkdir()
+    for name, seconds, stderr, code in (("a", 1.5, "", 0), ("b", 1.5, "", 0), ("bad", 0, "boom", 3),
+                                        ("slow", 60, "", 0)):
+        (folder / f"{name}.py").write_text(SCRIPT.format(name=name, seconds=seconds, stderr=stderr,
+                                                          code=code))
+    out = tmp_path / "out"
+    out.mkdir()
+    made = []
+
+    def start(*names):
+        made.append(module.LabsAhead(out, names, labs=folder))
+        return made[-1]
+
+    yield start, out
+    for ahead in made:
+        ahead.close()
+
+
+def runs(out, name):
+    return [json.loads(line) for line in (out / f"{name}.json").read_text().splitlines()]
+
+
+def test_each_lab_runs_once_and_a_waiting_test_runs_the_next(labs):
+    start, out = labs
+    ahead = start("a", "b")
+    assert ahead.result("a")[1] == 0 and ahead.result("b")[1] == 0
+    assert ahead.result("a")[1] == 0  # asked again: no new run
+    (a,), (b,) = runs(out, "a"), runs(out, "b")
+    assert a[0] < b[1] and b[0] < a[1], "the two labs did not train at the same time"
+
+
+def test_a_failing_lab_gives_its_exit_code_and_stderr(labs):
+    start, _ = labs
+    cmd, code, stderr = start("bad").result("bad")
+    assert code == 3 and stderr == "boom"
+    assert cmd[-2:] == ["--out", str(labs[1])] and "--quick" in cmd
+
+
+def test_an_undeclared_run_goes_in_the_caller_with_its_arguments(labs):
+    start, out = labs
+    ahead = start()
+    assert ahead.result("b", "--runs", "DIR")[1] == 0
+    ((_, _, argv),) = runs(out, "b")
+    assert argv[-2:] == ["--runs", "DIR"]
+
+
+def test_closing_kills_a_running_lab_and_removes_the_folder(labs):
+    start, out = labs
+    ahead = start("slow")
+    deadline = time.time() + 30
+    while not (out / "slow.started").exists():
+        assert time.time() < deadline, "the thread never started the lab"
+        time.sleep(0.05)
+    began = time.time()
+    ahead.close()
+    assert time.time() - began < 10 and not ahead.thread.is_alive()
+    assert not out.exists()
