@@ -1,8 +1,8 @@
 """LabsAhead, which runs the graded labs beside the rest of the suite (tests/grading/conftest.py).
 
 On stand-in lab scripts that record when they ran and with what: each lab
-runs once; a test waiting for the thread's lab runs the next one, so the two
-overlap; an error comes back with its exit code and stderr; a lab nobody
+runs once, the last first; a test waiting for the thread's lab runs the next
+one, so the two overlap; an error comes back with its exit code and stderr; a lab nobody
 declared runs in the caller with its extra arguments; and closing the
 session kills a lab still running and removes the folder.
 """
@@ -57,13 +57,22 @@ def runs(out, name):
     return [json.loads(line) for line in (out / f"{name}.json").read_text().splitlines()]
 
 
-def test_each_lab_runs_once_and_a_waiting_test_runs_the_next(labs):
+def started(path):
+    deadline = time.time() + 30
+    while not path.exists():
+        assert time.time() < deadline, "the thread never started the lab"
+        time.sleep(0.05)
+
+
+def test_each_lab_runs_once_last_first_and_a_waiting_test_runs_the_next(labs):
     start, out = labs
     ahead = start("a", "b")
-    assert ahead.result("a")[1] == 0 and ahead.result("b")[1] == 0
-    assert ahead.result("a")[1] == 0  # asked again: no new run
+    started(out / "b.started")
+    assert not (out / "a.started").exists(), "the thread did not take the last lab first"
+    assert ahead.result("b")[1] == 0  # waits for the thread's lab, running "a" meanwhile
+    assert ahead.result("a")[1] == 0 and ahead.result("b")[1] == 0  # asked again: no new run
     (a,), (b,) = runs(out, "a"), runs(out, "b")
-    assert a[0] < b[1] and b[0] < a[1], "the two labs did not train at the same time"
+    assert a[0] < b[1], "the waiting test did not run the next lab while it waited"
 
 
 def test_a_failing_lab_gives_its_exit_code_and_stderr(labs):
@@ -84,10 +93,7 @@ def test_an_undeclared_run_goes_in_the_caller_with_its_arguments(labs):
 def test_closing_kills_a_running_lab_and_removes_the_folder(labs):
     start, out = labs
     ahead = start("slow")
-    deadline = time.time() + 30
-    while not (out / "slow.started").exists():
-        assert time.time() < deadline, "the thread never started the lab"
-        time.sleep(0.05)
+    started(out / "slow.started")
     began = time.time()
     ahead.close()
     assert time.time() - began < 10 and not ahead.thread.is_alive()
