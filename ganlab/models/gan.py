@@ -207,7 +207,7 @@ def random_translation(images, max_shift, seed):
         s = keras.random.randint((batch * replicas,), -max_shift, max_shift + 1, seed=seed)
         if replicas > 1:
             s = s[replica * batch : (replica + 1) * batch]
-        i = ops.arange(size)
+        i = ops.arange(size, dtype="int32")  # as randint's, whatever floatx is
         # matrix[n, a, b] = 1 where row a of the output takes row b = a - s[n]
         return ops.cast(
             ops.equal(i[None, :, None] - s[:, None, None], i[None, None, :]), images.dtype

@@ -5,6 +5,14 @@ this runs as its own process (tests/models/test_lapgan.py and
 test_text2image.py start it with the model's name). The nets are the real
 ones, small (level 0's DCGAN nets synchronise their batchnorm). Prints one
 JSON line {variant: {max_weight_diff, min_kernel_move, logs...}}.
+
+GANCLS's step is taken in float64. In float32, rounding that differs between the
+two ways of summing (about 1e-7) can flip a unit across a leaky-ReLU kink
+and grow a thousandfold: GANCLS's cls_int moved G 1.1e-4 apart on an Intel
+Xeon (2026-12-02) and under 1e-5 on the AMD EPYC before. In float64 every
+variant agrees to 7e-8 or better (the data and noise stay float32), so an
+error in the replicas' arithmetic (a loss not divided by the global batch,
+a replica's own noise) stands out by orders of magnitude.
 """
 
 import json
@@ -79,6 +87,8 @@ def main(which):
     if len(devices) < 2:
         print(json.dumps({"error": f"only {devices}"}))
         return 1
+    if which == "gancls":
+        keras.config.set_floatx("float64")
     rng = np.random.default_rng(0)
     images = rng.uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
     data = (images,) if which == "lapgan" else (images, rng.normal(size=(8, 6)).astype("float32"))
