@@ -8,12 +8,18 @@ the core it leaves idle. A lab a test asks for before the thread reached it
 runs in the foreground, and a test waiting for the thread's lab runs the
 next one meanwhile. Each lab is still a whole --quick run in its own
 process, as a student's.
+
+The terminal summary lists each lab's wall time, CPU time and peak memory,
+and where it ran. A session that fails keeps the labs' run folders and
+says where they are; one that passes removes them.
 """
 
+import os
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from shutil import rmtree
@@ -33,6 +39,10 @@ class LabsAhead:
     A lab nobody has started yet runs in the caller's thread; while the caller
     waits for the thread's lab, it runs the next one itself, so that two labs
     train when the tests have nothing else to do.
+
+    `records` holds, per finished run in the order they ended, its key,
+    where it ran ("thread" or "test"), wall seconds, CPU seconds (user +
+    system, its own process tree's) and peak resident memory in MB.
     """
 
     def __init__(self, out, names, labs=LABS):
@@ -41,6 +51,8 @@ class LabsAhead:
         self.futures = {(name,): Future() for name in reversed(names)}  # the last first
         self.claimed = set()
         self.procs = set()
+        self.records = []
+        self.keep = False
         self.lock = threading.Lock()
         self.closed = False
         self.thread = threading.Thread(target=self._work, daemon=True)
@@ -71,10 +83,30 @@ class LabsAhead:
         with self.lock:
             if self.closed:
                 raise RuntimeError("the session ended before this lab ran")
+            began = time.monotonic()
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             self.procs.add(proc)
-        _, stderr = proc.communicate()
+        stderr = proc.stderr.read()  # stdout is not piped: reading stderr to its end cannot block
+        proc.stderr.close()
+        _, status, usage = os.wait4(proc.pid, 0)  # reaps it, with its rusage
+        where = "thread" if threading.current_thread() is self.thread else "test"
+        with self.lock:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            self.records.append({"key": key, "where": where, "wall": time.monotonic() - began,
+                                 "cpu": usage.ru_utime + usage.ru_stime,
+                                 "rss_mb": usage.ru_maxrss / 1024})
         return cmd, proc.returncode, stderr
+
+    def summary(self):
+        """Lines of the terminal summary: one per lab run, then the totals."""
+        lines = [f"{'lab':<28} {'ran in':<7} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}"]
+        for r in self.records:
+            lines.append(f"{' '.join(r['key']):<28} {r['where']:<7} {r['wall']:7.1f} {r['cpu']:7.1f} "
+                         f"{r['rss_mb']:8.0f}")
+        lines.append(f"{'all ' + str(len(self.records)) + ' runs':<36} "
+                     f"{sum(r['wall'] for r in self.records):7.1f} "
+                     f"{sum(r['cpu'] for r in self.records):7.1f}")
+        return lines
 
     def result(self, name, *extra_args):
         key = (name, *extra_args)
@@ -90,10 +122,14 @@ class LabsAhead:
         with self.lock:
             self.closed = True
             for proc in self.procs:
-                if proc.poll() is None:
-                    proc.kill()
+                if proc.returncode is None:  # not poll(): that would reap it before wait4
+                    try:
+                        os.kill(proc.pid, 9)
+                    except ProcessLookupError:
+                        pass
         self.thread.join()
-        rmtree(self.out, ignore_errors=True)
+        if not self.keep:
+            rmtree(self.out, ignore_errors=True)
 
 
 def _graded(item):
@@ -116,6 +152,20 @@ def pytest_collection_finish(session):
     # stop 28: lab 13 435 s, 12 357, 08 343, 07 158, 09 144, 05 120, lab 01 40), so they are
     # done while the other tests run, and the first grading tests run the short ones themselves.
     config.stash[AHEAD] = LabsAhead(Path(tempfile.mkdtemp(prefix="ganlab-labs-")), sorted(names))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if AHEAD not in config.stash:
+        return
+    ahead = config.stash[AHEAD]
+    if not ahead.records:
+        return
+    terminalreporter.section("labs run for the grading tests (--quick)")
+    for line in ahead.summary():
+        terminalreporter.write_line(line)
+    if exitstatus != 0:
+        ahead.keep = True
+        terminalreporter.write_line(f"the session failed: the labs' run folders are kept in {ahead.out}")
 
 
 def pytest_unconfigure(config):
