@@ -175,6 +175,26 @@ def progan(scale, batch=16):
                 "lab 12's ProGAN: 32x32, last phase while fading in, batch 16")
 
 
+def lapgan(scale, batch=64):
+    from ganlab.recipes import lapgan_text as recipe
+
+    model = recipe.lapgan_model(steps_per_execution=20)
+    return Case(model, _fixed(_images(batch, 16, 1)), batch,
+                "lab 13's LAPGAN: fully connected 8x8 level, one residual level to 16x16 of width "
+                "16, batch 64 (both levels train each step)")
+
+
+def gancls(scale, batch=64):
+    from ganlab.recipes import lapgan_text as recipe
+
+    text_dim = 32  # the committed text encoder's phi(t)
+    model = recipe.gancls_model(text_dim, steps_per_execution=20)
+    texts = tf.random.stateless_normal((batch, text_dim), (0, 2))
+    return Case(model, _fixed(_images(batch, 16, 1), texts), batch,
+                "lab 13's GAN-CLS + GAN-INT: DCGAN nets of 32 filters at 16x16, Reed's D, "
+                "batch 64")
+
+
 VARIANTS = {
     "lab01": lab01,
     "gan": toy("gan"),
@@ -189,6 +209,8 @@ VARIANTS = {
     "srgan": srgan,
     "stylegan": stylegan,
     "progan": progan,
+    "lapgan": lapgan,
+    "gancls": gancls,
 }
 """Variant name -> builder(scale, batch=...) -> Case."""
 

@@ -80,3 +80,17 @@ def test_bare_loop_trains_copies_of_both_nets(name):
         assert max(np.abs(v.numpy()).max() for v in step.discriminator.trainable_weights) <= 0.01
     after = [v.numpy() for v in model.generator.weights + model.discriminator.weights]
     assert all(np.array_equal(a, b) for a, b in zip(own, after, strict=True))
+
+
+def test_every_gan_variant_has_a_benchmark():
+    # The "one benchmark suite for every variant": each GAN class in ganlab.models is the
+    # model of some variant's lab-size case (JointEmbedding, the text encoder's pretraining, is
+    # not a GAN).
+    from variants import VARIANTS
+
+    import ganlab.models as models
+
+    gans = {c for c in vars(models).values()
+            if isinstance(c, type) and issubclass(c, models.GANBase) and c is not models.GANBase}
+    built = {type(build("lab").model) for build in VARIANTS.values()}
+    assert gans - built == set()
