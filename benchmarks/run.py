@@ -3,6 +3,7 @@
     python benchmarks/run.py                      # every variant, every configuration
     python benchmarks/run.py --variant dcgan --variant keras_io
     python benchmarks/run.py --quick              # smoke pass: each variant once, tiny
+    python benchmarks/run.py --paper              # the paper-size rows alone (-paper.json / .md)
     python benchmarks/run.py --out DIR            # results elsewhere (default benchmarks/results)
 
 For each variant (`variants.VARIANTS`) at its lab's size, and at the
@@ -78,8 +79,11 @@ def machine():
     return info, slug
 
 
-def configurations(variants, quick, axes=None):
+def configurations(variants, quick, axes=None, paper=False):
     """The configurations to run: per variant the base and one change at a time.
+
+    `paper`: only the paper-size base configuration of the variants that
+    have one.
 
     `axes`: the variants that get every change (None: all of them); the
     others get their base configuration only.
@@ -87,6 +91,9 @@ def configurations(variants, quick, axes=None):
     from variants import PAPER_SCALE
 
     out = []
+    if paper:
+        return [{"variant": name, "scale": "paper", "batch": None, **BASE}
+                for name in variants if name in PAPER_SCALE]
     for name in variants:
         base = {"variant": name, "scale": "lab", "batch": None, **BASE}
         if quick or (axes is not None and name not in axes):
@@ -372,7 +379,7 @@ def markdown(report, command):
 
 
 def main(argv=None):
-    from variants import VARIANTS
+    from variants import PAPER_SCALE, VARIANTS
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variant", action="append", choices=sorted(VARIANTS),
@@ -386,6 +393,9 @@ def main(argv=None):
     p.add_argument("--seconds", type=float, default=None,
                    help="length of a timed window in seconds (default 3; quick 0.2); "
                         "rounded to whole executions")
+    p.add_argument("--paper", action="store_true",
+                   help="only the paper-size rows (float32, one replica) of the variants that have "
+                        "one; written to <machine>-paper.json / .md")
     p.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -396,13 +406,16 @@ def main(argv=None):
         if value is not None and not value > 0:
             p.error(f"--{name} must be > 0. Received: {value}")
     variants = args.variant or list(VARIANTS)
+    if args.paper and not set(variants) & set(PAPER_SCALE):
+        p.error(f"--paper: none of {', '.join(variants)} has a paper size; those that do: "
+                f"{', '.join(PAPER_SCALE)}")
     windows = args.windows or (1 if args.quick else 5)
     seconds = args.seconds or (0.2 if args.quick else 3.0)
     load0 = os.getloadavg()[0]
     info, slug = machine()
     size = 512 if args.quick else 4096
     peak = spawn({"kind": "peak", "n": size})
-    configs = configurations(variants, args.quick, args.axes)
+    configs = configurations(variants, args.quick, args.axes, args.paper)
     rows = []
     if args.quick:  # one process for all: a smoke test, not a measurement
         rows = spawn({"kind": "configs", "configs": configs, "windows": windows, "seconds": seconds})
@@ -426,7 +439,7 @@ def main(argv=None):
               "load": [load0, os.getloadavg()[0]], "matmul_gflops": peak, "rows": rows,
               "pipelines": pipelines, "command": command}
     args.out.mkdir(parents=True, exist_ok=True)
-    stem = slug + ("-quick" if args.quick else "")
+    stem = slug + ("-quick" if args.quick else "") + ("-paper" if args.paper else "")
     (args.out / f"{stem}.json").write_text(json.dumps(report, indent=1) + "\n")
     table = markdown(report, command)
     (args.out / f"{stem}.md").write_text(table)

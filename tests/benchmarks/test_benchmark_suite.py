@@ -94,3 +94,15 @@ def test_every_gan_variant_has_a_benchmark():
             if isinstance(c, type) and issubclass(c, models.GANBase) and c is not models.GANBase}
     built = {type(build("lab").model) for build in VARIANTS.values()}
     assert gans - built == set()
+
+
+def test_paper_pass_takes_only_the_paper_rows_and_refuses_variants_without_one(capsys):
+    import run
+
+    rows = run.configurations(["gan", "dcgan", "srgan"], quick=False, paper=True)
+    assert [(r["variant"], r["scale"], r["precision"], r["replicas"]) for r in rows] == [
+        ("dcgan", "paper", "float32", 1), ("srgan", "paper", "float32", 1)]
+    with pytest.raises(SystemExit) as exit_:
+        run.main(["--paper", "--variant", "gan"])
+    assert exit_.value.code == 2
+    assert "--paper: none of gan has a paper size; those that do: dcgan" in capsys.readouterr().err
