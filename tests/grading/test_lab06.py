@@ -13,6 +13,7 @@ from ganlab import grading
 from ganlab.data.images import load_image_arrays
 from ganlab.grading import sample_run
 from ganlab.nets import judge_predict, load_judge
+from ganlab.nets.inference import infer
 
 LAB = "06_cgan"
 
@@ -72,14 +73,14 @@ def _fixed_z(generator, config, styles, judge):
     z = {}
     for digit in range(10):
         labels = np.full(len(draws), digit, "int32")
-        read = judge_predict(judge, generator.predict([draws, labels], verbose=0)).argmax(-1)
+        read = judge_predict(judge, infer(generator, [draws, labels])).argmax(-1)
         z[digit] = draws[read == digit][:styles]
         assert len(z[digit]) == styles, f"G draws fewer than {styles} readable {digit}s in 64"
 
     def sample(labels, seed):
         rng = np.random.default_rng(seed)
         pick = np.stack([z[label][rng.integers(0, styles)] for label in labels])
-        return generator.predict([pick, np.asarray(labels, "int32")], verbose=0)
+        return infer(generator, [pick, np.asarray(labels, "int32")])
 
     return sample
 
