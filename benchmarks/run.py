@@ -328,6 +328,11 @@ def gpu_estimate(rows):
     return out
 
 
+def _rate(x):
+    """A per-second figure: whole numbers from 100, three significant digits below (paper sizes)."""
+    return f"{x:.0f}" if x >= 100 else f"{x:.3g}"
+
+
 def markdown(report, command):
     m, peak = report["machine"], report["matmul_gflops"]
     lines = [
@@ -359,15 +364,11 @@ def markdown(report, command):
                if "reference" in r else "")
         ratio = f"{r['ratio']:.2f} / {r['cpu_ratio']:.2f}" if "ratio" in r else ""
         lines.append(
-            f"| {r['variant']} | {_config_name(r)} | {r['images_per_s']:.0f} "
-            f"({r['images_per_s_min']:.0f}-{r['images_per_s_max']:.0f}) | "
-            f"{r['steps_per_s']:.1f} | {r['first_step_s']:.1f} | "
-            f"{f:.3f} | {ach} | {ref} | {ratio} | {r['max_rss_mb']:.0f} |"
-            if f else
-            f"| {r['variant']} | {_config_name(r)} | {r['images_per_s']:.0f} "
-            f"({r['images_per_s_min']:.0f}-{r['images_per_s_max']:.0f}) | "
-            f"{r['steps_per_s']:.1f} | {r['first_step_s']:.1f} | | | {ref} | {ratio} | "
-            f"{r['max_rss_mb']:.0f} |")
+            f"| {r['variant']} | {_config_name(r)} | {_rate(r['images_per_s'])} "
+            f"({_rate(r['images_per_s_min'])}-{_rate(r['images_per_s_max'])}) | "
+            f"{_rate(r['steps_per_s'])} | {r['first_step_s']:.1f} | "
+            + (f"{f:.3f} | {ach} | " if f else "| | ")
+            + f"{ref} | {ratio} | {r['max_rss_mb']:.0f} |")
     lines += ["", "The labs' input pipelines alone (samples/s of iterating the `tf.data` "
               "pipeline, nothing else; the fastest training above is the bound they must beat):",
               "", "| pipeline | samples/s |", "|---|---|"]
@@ -426,7 +427,7 @@ def main(argv=None):
             r = rows[-1]
             print(f"{r['variant']:15s} {_config_name(r):55s} "
                   + (f"failed: {r['error']}" if "error" in r else
-                     f"{r['images_per_s']:8.0f} img/s" + (f"  ratio {r['ratio']:.2f}"
+                     f"{_rate(r['images_per_s']):>8} img/s" + (f"  ratio {r['ratio']:.2f}"
                                                           if "ratio" in r else "")), flush=True)
     pipelines = spawn({"kind": "pipelines"})
     # The peak again at the end, the larger kept: other jobs may have held the CPU at the start.
