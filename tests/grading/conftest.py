@@ -15,6 +15,7 @@ says where they are; one that passes removes them.
 """
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -124,7 +125,7 @@ class LabsAhead:
             for proc in self.procs:
                 if proc.returncode is None:  # not poll(): that would reap it before wait4
                     try:
-                        os.kill(proc.pid, 9)
+                        os.kill(proc.pid, signal.SIGKILL)
                     except ProcessLookupError:
                         pass
         self.thread.join()
@@ -163,7 +164,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     terminalreporter.section("labs run for the grading tests (--quick)")
     for line in ahead.summary():
         terminalreporter.write_line(line)
-    if exitstatus != 0:
+    if exitstatus != 0:  # what a failed grading test graded, to look at
         ahead.keep = True
         terminalreporter.write_line(f"the session failed: the labs' run folders are kept in {ahead.out}")
 
