@@ -9,8 +9,8 @@ runs in the foreground, and a test waiting for the thread's lab runs the
 next one meanwhile. Each lab is still a whole --quick run in its own
 process, as a student's.
 
-The terminal summary lists each lab's wall time, CPU time and peak memory,
-and where it ran. A session that fails keeps the labs' run folders and
+The terminal summary lists each lab's wall time and CPU time, and where it
+ran. A session that fails keeps the labs' run folders and
 says where they are; one that passes removes them.
 """
 
@@ -42,8 +42,11 @@ class LabsAhead:
     train when the tests have nothing else to do.
 
     `records` holds, per finished run in the order they ended, its key,
-    where it ran ("thread" or "test"), wall seconds, CPU seconds (user +
-    system, its own process tree's) and peak resident memory in MB.
+    where it ran ("thread" or "test"), wall seconds and CPU seconds (user +
+    system, its own process tree's). Not its peak memory: the rusage of a
+    forked child counts the parent's resident set at the fork, which is
+    pytest's, several GB late in the suite (benchmarks/labs.py measures a
+    lab's own).
     """
 
     def __init__(self, out, names, labs=LABS):
@@ -94,16 +97,15 @@ class LabsAhead:
         with self.lock:
             proc.returncode = os.waitstatus_to_exitcode(status)
             self.records.append({"key": key, "where": where, "wall": time.monotonic() - began,
-                                 "cpu": usage.ru_utime + usage.ru_stime,
-                                 "rss_mb": usage.ru_maxrss / 1024})
+                                 "cpu": usage.ru_utime + usage.ru_stime})
         return cmd, proc.returncode, stderr
 
     def summary(self):
         """Lines of the terminal summary: one per lab run, then the totals."""
-        lines = [f"{'lab':<28} {'ran in':<7} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}"]
+        lines = [f"{'lab':<28} {'ran in':<7} {'wall s':>7} {'CPU s':>7}"]
         for r in self.records:
-            lines.append(f"{' '.join(r['key']):<28} {r['where']:<7} {r['wall']:7.1f} {r['cpu']:7.1f} "
-                         f"{r['rss_mb']:8.0f}")
+            name = r["key"][0] + (f" +{len(r['key']) - 1} args" if len(r["key"]) > 1 else "")
+            lines.append(f"{name:<28} {r['where']:<7} {r['wall']:7.1f} {r['cpu']:7.1f}")
         lines.append(f"{'all ' + str(len(self.records)) + ' runs':<36} "
                      f"{sum(r['wall'] for r in self.records):7.1f} "
                      f"{sum(r['cpu'] for r in self.records):7.1f}")

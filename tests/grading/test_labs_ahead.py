@@ -88,7 +88,7 @@ def test_records_are_each_runs_own_wall_and_cpu_time(labs):
     ahead.result("a"), ahead.result("busy")
     record = {r["key"][0]: r for r in ahead.records}
     assert record["a"]["wall"] >= 1.5 and record["a"]["cpu"] < 1.0, record["a"]  # slept
-    assert record["busy"]["cpu"] >= 1.5 and record["busy"]["rss_mb"] > 1, record["busy"]
+    assert record["busy"]["cpu"] >= 1.5, record["busy"]
     lines = ahead.summary()
     assert len(lines) == 4 and lines[-1].split()[:3] == ["all", "2", "runs"]
     total_cpu = float(lines[-1].split()[-1])
