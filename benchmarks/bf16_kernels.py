@@ -11,7 +11,8 @@ matmul, reorder, ...), implementation (e.g. `brg:avx512_core_amx`,
 time oneDNN reports for them. The step's wall time is measured too, so the
 share of the step spent in oneDNN primitives (the rest: TensorFlow's own
 kernels, e.g. Eigen's, and the executor) is visible. Writes
-benchmarks/results/bf16_kernels.md.
+benchmarks/results/bf16_kernels-<machine>.md, the machine named as run.py
+names it (AVX-512 BF16 and AMX CPUs run different kernels).
 """
 
 import argparse
@@ -105,7 +106,9 @@ def main():
         lines.append("")
     text = "\n".join(lines) + "\n"
     print(text)
-    out = HERE / "results" / "bf16_kernels.md"
+    from run import machine
+
+    out = HERE / "results" / f"bf16_kernels-{machine()[1]}.md"
     out.write_text(text)
     print(f"written to {out}")
 

@@ -13,13 +13,11 @@ import os
 import resource
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 STARTED = time.monotonic()
-TESTS = Path(__file__).resolve().parent
 COSTS = {}  # test id -> CPU seconds
 
 
