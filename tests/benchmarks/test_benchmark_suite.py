@@ -106,3 +106,12 @@ def test_paper_pass_takes_only_the_paper_rows_and_refuses_variants_without_one(c
         run.main(["--paper", "--variant", "gan"])
     assert exit_.value.code == 2
     assert "--paper: none of gan has a paper size; those that do: dcgan" in capsys.readouterr().err
+
+
+def test_precision_pass_refuses_a_variant_without_a_paper_size_in_one_line():
+    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "precision.py"), "--scale",
+                           "paper", "--variant", "dcgan", "--variant", "cgan"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].endswith(
+        "--variant 'cgan' has no paper-size model; allowed: dcgan, pix2pix, cyclegan, srgan")
