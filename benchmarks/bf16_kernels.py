@@ -1,6 +1,6 @@
 """Which CPU kernels a DCGAN train step runs in float32 and in mixed_bfloat16 (issue 19's question).
 
-    python benchmarks/bf16_kernels.py [--variant keras_io] [--steps 5]
+    python benchmarks/bf16_kernels.py [--variant keras_io] [--steps 5] [--scale paper]
 
 Each precision runs in its own subprocess with oneDNN's verbose log on
 (`ONEDNN_VERBOSE=1`, TensorFlow's oneDNN ops are on by default on x86) and
@@ -28,14 +28,14 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def child(variant, precision, steps):
+def child(variant, precision, steps, scale):
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
     import keras
     from variants import VARIANTS, seed_everything
 
     keras.config.set_dtype_policy(precision)
     seed_everything()
-    case = VARIANTS[variant]("lab")
+    case = VARIANTS[variant](scale)
     model = case.model
     model.fit(case.data, epochs=1, steps_per_epoch=3, verbose=0)  # trace, warm up
     print("STEPS-BEGIN", flush=True)
@@ -75,17 +75,20 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variant", default="keras_io")
     p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--scale", choices=("lab", "paper"), default="lab",
+                   help="the lab's nets (default) or the paper's (dcgan, pix2pix, cyclegan, srgan)")
     p.add_argument("--one", nargs=2, default=None, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.one:
-        return child(args.one[0], args.one[1], args.steps)
+        return child(args.one[0], args.one[1], args.steps, args.scale)
     lines = ["# bf16_kernels.py", "",
-             f"`python benchmarks/bf16_kernels.py --variant {args.variant} --steps {args.steps}`,"
+             f"`python benchmarks/bf16_kernels.py {' '.join(sys.argv[1:])}`,"
              f" {time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, 1-minute load "
              f"{os.getloadavg()[0]:.1f}. oneDNN `exec` lines of {args.steps} train steps "
              "(after warm-up), summed.", ""]
     for precision in ("float32", "mixed_bfloat16"):
-        proc = subprocess.run([sys.executable, __file__, "--steps", str(args.steps), "--one",
+        proc = subprocess.run([sys.executable, __file__, "--steps", str(args.steps), "--scale",
+                               args.scale, "--one",
                                args.variant, precision], capture_output=True, text=True,
                               env={**os.environ, "ONEDNN_VERBOSE": "1"})
         out = proc.stdout
@@ -108,7 +111,8 @@ def main():
     print(text)
     from run import machine
 
-    out = HERE / "results" / f"bf16_kernels-{machine()[1]}.md"
+    suffix = "-paper" if args.scale == "paper" else ""
+    out = HERE / "results" / f"bf16_kernels-{machine()[1]}{suffix}.md"
     out.write_text(text)
     print(f"written to {out}")
 
