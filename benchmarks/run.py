@@ -79,8 +79,13 @@ def machine():
     return info, slug
 
 
-def configurations(variants, quick, axes=None, paper=False):
+def configurations(variants, quick, axes=None, paper=False,
+                   precisions=("mixed_bfloat16", "mixed_float16")):
     """The configurations to run: per variant the base and one change at a time.
+
+    `precisions`: the dtype policies set against float32 on the precision
+    axis (mixed_float16 runs at about 1 img/s on keras-io's nets on an AMX
+    Xeon: a full run there stalls on it).
 
     `paper`: only the paper-size base configuration of the variants that
     have one.
@@ -100,7 +105,7 @@ def configurations(variants, quick, axes=None, paper=False):
             out.append(base)
             continue
         out.append(base)
-        out += [{**base, "precision": p} for p in ("mixed_bfloat16", "mixed_float16")]
+        out += [{**base, "precision": p} for p in precisions]
         out += [{**base, "xla": True}, {**base, "spe": "other"}, {**base, "replicas": 2}]
         if name == "keras_io":
             out += [{**c, "batch": 256} for c in list(out) if c["variant"] == name]
@@ -397,6 +402,8 @@ def main(argv=None):
     p.add_argument("--paper", action="store_true",
                    help="only the paper-size rows (float32, one replica) of the variants that have "
                         "one; written to <machine>-paper.json / .md")
+    p.add_argument("--precision", action="append", choices=("mixed_bfloat16", "mixed_float16"),
+                   default=None, help="a policy on the precision axis (repeatable; default both)")
     p.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -416,7 +423,8 @@ def main(argv=None):
     info, slug = machine()
     size = 512 if args.quick else 4096
     peak = spawn({"kind": "peak", "n": size})
-    configs = configurations(variants, args.quick, args.axes, args.paper)
+    configs = configurations(variants, args.quick, args.axes, args.paper,
+                             tuple(args.precision or ("mixed_bfloat16", "mixed_float16")))
     rows = []
     if args.quick:  # one process for all: a smoke test, not a measurement
         rows = spawn({"kind": "configs", "configs": configs, "windows": windows, "seconds": seconds})

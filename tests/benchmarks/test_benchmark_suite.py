@@ -115,3 +115,15 @@ def test_precision_pass_refuses_a_variant_without_a_paper_size_in_one_line():
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1].endswith(
         "--variant 'cgan' has no paper-size model; allowed: dcgan, pix2pix, cyclegan, srgan")
+
+
+def test_precision_axis_takes_only_the_policies_asked_for():
+    import run
+
+    def precisions(**kw):
+        return [r["precision"] for r in run.configurations(["gan"], quick=False, **kw)]
+
+    assert precisions() == ["float32", "mixed_bfloat16", "mixed_float16", "float32", "float32",
+                            "float32"]
+    assert precisions(precisions=("mixed_bfloat16",)) == ["float32", "mixed_bfloat16"] + [
+        "float32"] * 3
