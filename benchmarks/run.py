@@ -53,6 +53,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 BASE = {"precision": "float32", "xla": False, "spe": None, "replicas": 1}
+MIXED = ("mixed_bfloat16", "mixed_float16")  # the precision axis's policies, set against float32
 REFERENCED = {"lab01": "bare", "gan": "bare", "wgan": "bare", "wgan_gp": "bare", "keras_io": "keras_io"}
 
 
@@ -79,8 +80,7 @@ def machine():
     return info, slug
 
 
-def configurations(variants, quick, axes=None, paper=False,
-                   precisions=("mixed_bfloat16", "mixed_float16")):
+def configurations(variants, quick, axes=None, paper=False, precisions=MIXED):
     """The configurations to run: per variant the base and one change at a time.
 
     `precisions`: the dtype policies set against float32 on the precision
@@ -402,7 +402,7 @@ def main(argv=None):
     p.add_argument("--paper", action="store_true",
                    help="only the paper-size rows (float32, one replica) of the variants that have "
                         "one; written to <machine>-paper.json / .md")
-    p.add_argument("--precision", action="append", choices=("mixed_bfloat16", "mixed_float16"),
+    p.add_argument("--precision", action="append", choices=MIXED,
                    default=None, help="a policy on the precision axis (repeatable; default both)")
     p.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
@@ -424,7 +424,7 @@ def main(argv=None):
     size = 512 if args.quick else 4096
     peak = spawn({"kind": "peak", "n": size})
     configs = configurations(variants, args.quick, args.axes, args.paper,
-                             tuple(args.precision or ("mixed_bfloat16", "mixed_float16")))
+                             tuple(args.precision or MIXED))
     rows = []
     if args.quick:  # one process for all: a smoke test, not a measurement
         rows = spawn({"kind": "configs", "configs": configs, "windows": windows, "seconds": seconds})
