@@ -214,10 +214,26 @@ class GANBase(keras.Model):
         `finalize_variable_values` applies it (see `uses_ema`). A `tf.data`
         pipeline is shuffled by its own `shuffle`; Keras 3 warns when fit's
         `shuffle=True` default meets one, so it is turned off for those.
+
+        A `tf.data` pipeline also trains with tf.data's autotuning off
+        (`options.autotune.enabled = False`; `AUTOTUNE` buffer sizes and
+        parallelism then take fixed defaults). In TensorFlow 2.21 the
+        iterator `fit` makes is deleted when `fit` returns, and its deletion
+        waits for the autotuner's thread to wake from its optimisation
+        period (which grows to at most a minute): on a 2-core CPU, lab 05's
+        three fits returned 5.1, 0.3 and 26.0 s after their last epoch, the
+        process idle, the main thread in `~RootDataset::Iterator` and the
+        autotuner's in `Model::OptimizeLoop` (py-spy and gdb stacks); with
+        autotuning off, 0.2-0.3 s. The batches, and so the results, are the
+        same (every pipeline in `ganlab.data` is deterministic).
         """
         x = args[0] if args else kwargs.get("x")
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)
+            options = tf.data.Options()
+            options.autotune.enabled = False
+            x = x.with_options(options)
+            args, kwargs = ((x, *args[1:]), kwargs) if args else (args, {**kwargs, "x": x})
         history = super().fit(*args, **kwargs)
         for optimizer, net in self.optimizer_pairs():
             if uses_ema(optimizer):
