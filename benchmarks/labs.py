@@ -1,6 +1,6 @@
 """Wall time, CPU time and peak memory of each lab's --quick run (the figure students feel).
 
-    python benchmarks/labs.py [--against REV] [--seed S] [01_gaussian 05_wgan ...]
+    python benchmarks/labs.py [--against REV] [--seed S ...] [01_gaussian 05_wgan ...]
 
 Each lab runs in its own process into a temporary folder. Its wall time
 (TensorFlow's import included), its CPU time (user + system: on a shared
@@ -12,7 +12,8 @@ With `--against REV` every lab also runs from a checkout of REV (a git
 revision of this repository, in a temporary worktree), the two runs of a lab
 back to back, and the table gains the ratios before / after: the before /
 after table of a change. The verdict line of both runs is kept, so a speed-up
-that breaks a bar shows.
+that breaks a bar shows. Several seeds (`--seed 0 1 2`) run seed by seed, every
+lab of a seed before the next seed, into one table: a bar's 3 seeds in one go.
 """
 
 import argparse
@@ -47,7 +48,8 @@ def parse(argv):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("labs", nargs="*", help="lab names (default: every lab)")
     p.add_argument("--against", metavar="REV", help="also run each lab from git revision REV")
-    p.add_argument("--seed", type=int, default=0, help="the labs' --seed (default 0)")
+    p.add_argument("--seed", type=int, nargs="+", default=[0],
+                   help="the labs' --seed; several run one after another (default 0)")
     args = p.parse_args(argv)
     known = sorted(path.stem for path in (ROOT / "labs").glob("[0-9][0-9]_*.py"))
     unknown = [lab for lab in args.labs if lab not in known]
@@ -68,24 +70,25 @@ def checkout(rev, folder):
     return Path(folder)
 
 
-def table(rows, against, seed):
+def table(rows, against, seeds):
     lines = ["# benchmarks/labs.py", "",
-             f"`--quick --seed {seed}` runs on {os.cpu_count()} CPU cores. CPU is user + system "
-             "seconds of the lab's process; load is the 1-minute load average after the run.", ""]
+             f"`--quick --seed S` runs (S = {', '.join(map(str, seeds))}) on {os.cpu_count()} "
+             "CPU cores. CPU is user + system seconds of the lab's process; load is the "
+             "1-minute load average after the run.", ""]
     if against:
         lines += [f"Before: `{against}`; after: the working tree. Ratios are before / after "
                   "(above 1: the change made the lab faster).", "",
-                  "| lab | wall before | wall after | CPU before | CPU after | CPU ratio | "
+                  "| lab | seed | wall before | wall after | CPU before | CPU after | CPU ratio | "
                   "wall ratio | RSS after (MB) | load | verdict before | verdict after |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {lab} | {b[0]:.1f} | {a[0]:.1f} | {b[1]:.1f} | {a[1]:.1f} | "
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {lab} | {seed} | {b[0]:.1f} | {a[0]:.1f} | {b[1]:.1f} | {a[1]:.1f} | "
                   f"{b[1] / a[1]:.2f} | {b[0] / a[0]:.2f} | {a[2]:.0f} | {load:.1f} | {b[3]} | {a[3]} |"
-                  for lab, a, b, load in rows]
+                  for lab, seed, a, b, load in rows]
     else:
-        lines += ["| lab | wall (s) | CPU (s) | peak RSS (MB) | load | verdict |",
-                  "|---|---|---|---|---|---|"]
-        lines += [f"| {lab} | {a[0]:.1f} | {a[1]:.1f} | {a[2]:.0f} | {load:.1f} | {a[3]} |"
-                  for lab, a, _, load in rows]
+        lines += ["| lab | seed | wall (s) | CPU (s) | peak RSS (MB) | load | verdict |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {lab} | {seed} | {a[0]:.1f} | {a[1]:.1f} | {a[2]:.0f} | {load:.1f} | {a[3]} |"
+                  for lab, seed, a, _, load in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -95,14 +98,14 @@ def main(argv):
     with tempfile.TemporaryDirectory() as tmp:
         before_tree = checkout(args.against, Path(tmp) / "before") if args.against else None
         try:
-            for lab in args.labs:
-                before = (measure(before_tree, lab, str(Path(tmp) / "b"), args.seed)
+            for seed, lab in ((s, lab) for s in args.seed for lab in args.labs):
+                before = (measure(before_tree, lab, str(Path(tmp) / "b"), seed)
                           if before_tree else None)
-                after = measure(ROOT, lab, str(Path(tmp) / "a"), args.seed)
-                rows.append((lab, after, before, os.getloadavg()[0]))
+                after = measure(ROOT, lab, str(Path(tmp) / "a"), seed)
+                rows.append((lab, seed, after, before, os.getloadavg()[0]))
                 shown = "" if before is None else (
                     f"  before {before[0]:6.1f} s wall {before[1]:6.1f} s CPU  {before[3]}  |")
-                print(f"{lab:20s}{shown}  {after[0]:6.1f} s wall {after[1]:6.1f} s CPU "
+                print(f"{lab:20s} seed {seed}{shown}  {after[0]:6.1f} s wall {after[1]:6.1f} s CPU "
                       f"{after[2]:6.0f} MB  {after[3]}", flush=True)
         finally:
             if before_tree:
