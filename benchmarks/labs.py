@@ -1,6 +1,6 @@
 """Wall time, CPU time and peak memory of each lab's --quick run (the figure students feel).
 
-    python benchmarks/labs.py [--against REV] [--seed S ...] [01_gaussian 05_wgan ...]
+    python benchmarks/labs.py [01_gaussian 05_wgan ...] [--against REV] [--seed S ...]
 
 Each lab runs in its own process into a temporary folder. Its wall time
 (TensorFlow's import included), its CPU time (user + system: on a shared
