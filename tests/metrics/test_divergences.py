@@ -108,21 +108,3 @@ def test_discriminator_report_vanishing_gradient():
 def test_bad_inputs(call, match):
     with pytest.raises(ValueError, match=match):
         call()
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_assignment_is_the_unsorted_solvers_matching_to_the_last_bit(seed):
-    # earth_movers_distance hands the solver y's points sorted by their first
-    # coordinate and maps the matching back: the plan and the value (summed in x's
-    # order) must be scipy's on the points as given, bit for bit.
-    from scipy import optimize, spatial
-
-    rng = np.random.default_rng(seed)
-    x, y = rng.normal(size=(200, 2)), rng.normal(0.3, 1.5, size=(200, 2))
-    cost = spatial.distance.cdist(x, y)
-    i, j = optimize.linear_sum_assignment(cost)
-    value, plan = dv.earth_movers_distance(x, y, return_plan=True)
-    assert value == float(cost[i, j].sum() / len(x))
-    expected = np.zeros_like(plan)
-    expected[i, j] = 1 / len(x)
-    np.testing.assert_array_equal(plan, expected)
