@@ -21,6 +21,8 @@ discrimination but not the average (averaging the weights of a generator
 that moves between modes blurs them, which costs sample quality in 2D).
 """
 
+import functools
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -32,7 +34,7 @@ from ganlab.models import GAN
 from ganlab.nets import mlp_discriminator, mlp_generator
 from ganlab.nets.inference import infer
 from ganlab.training import figures
-from ganlab.training.callbacks import fit_logged, history_series
+from ganlab.training.callbacks import fit_logged, fit_together, history_series
 
 # Which stabilisers each configuration turns on.
 CONFIGS = {
@@ -171,10 +173,12 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
     The graded one also writes progress.gif, generator.keras,
     discriminator.keras and samples.png; every final picture goes into
     comparison.png, side by side, so the student sees the difference.
-    The progress output names the model training ("plain (2/3)"); each
-    model checkpoints under OUT/NAME.ckpt/<name>/ every epoch, so a
-    resumed run (`run.resume`) skips the models already trained and
-    continues the interrupted one.
+    The models train at once, one thread each (`fit_together`; one after
+    the other under several replicas), each exactly as it would alone. The
+    progress output names the model training ("plain (2/3)"); each model
+    checkpoints under OUT/NAME.ckpt/<name>/ every epoch, so a resumed run
+    (`run.resume`) continues each from its last checkpoint (a model that
+    had finished trains no further).
 
     Args:
         run: the `RunFolder` being written.
@@ -195,25 +199,33 @@ def train_side_by_side(run, builds, samples, batch_size, epochs, steps_per_epoch
     Returns:
         ({name: final figures}, {name: trained gan}).
     """
-    results, models, pictures = {}, {}, []
-    for i, (name, build) in enumerate(builds.items()):
-        gan = build() if runtime is None else runtime.build(build)
-        is_graded = name == graded
+    results, pictures = {}, []
+    models = {name: build() if runtime is None else runtime.build(build)
+              for name, build in builds.items()}
+
+    # Built, and their data set up, here: the draws keep the order of one after the other.
+    datasets = {name: dataset_for(gan, samples, batch_size, seed) for name, gan in models.items()}
+
+    def train(i, name):
+        gan, is_graded = models[name], name == graded
         # Pictures every epoch (TensorBoard images, progress.gif) for the
         # graded model only; the others are pictured once, at the end.
         _, figs = fit_logged(
-            gan, dataset_for(gan, samples, batch_size, seed), run.file(f"tb/{name}"),
+            gan, datasets[name], run.file(f"tb/{name}"),
             epochs[name] if isinstance(epochs, dict) else epochs, steps_per_epoch, evaluate,
-            (lambda model, epoch, name=name: render(model, f"{name}, epoch {epoch}"))
-            if is_graded else None,
+            (lambda model, epoch: render(model, f"{name}, epoch {epoch}")) if is_graded else None,
             gif_path=run.file("progress.gif") if is_graded else None,
             label=f"{name} ({i + 1}/{len(builds)})",
-            checkpointer=lambda extras, gan=gan, name=name: run.checkpointer(gan, name, extras))
+            checkpointer=lambda extras: run.checkpointer(gan, name, extras))
+        return figs
+
+    trained = fit_together([functools.partial(train, i, name) for i, name in enumerate(models)],
+                           runtime)
+    for (name, gan), figs in zip(models.items(), trained, strict=True):
         results[name] = evaluate(gan)
         results[name]["history"] = figs.records
-        models[name] = gan
         pictures.append(render(gan, f"{name}, final"))
-        if is_graded:
+        if name == graded:
             run.save_model(gan.generator, "generator.keras")
             run.save_model(gan.discriminator, "discriminator.keras")
             figures.save_png(pictures[-1], run.file("samples.png"))

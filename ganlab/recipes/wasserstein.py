@@ -342,7 +342,7 @@ def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2
     """Lab 05 on the ring of 8: GAN, WGAN and WGAN-GP from one seed.
 
     Each model is built by `ring_model` and trained for `epochs` epochs of
-    `steps_per_epoch` generator steps; at every epoch end `critic_figures`
+    `steps_per_epoch` generator steps, the three at once (`fit_together`); at every epoch end `critic_figures`
     gives W1 and the critic's estimate (computed on copies of the nets while
     the next epoch trains: `in_background`; W1 from 8 transport problems for
     WGAN-GP, the graded model, 4 for the others), and WGAN-GP's generator and
@@ -367,15 +367,16 @@ def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2
     from ganlab import grading
     from ganlab.data import ring_of_gaussians
     from ganlab.training import figures
-    from ganlab.training.callbacks import fit_logged, in_background
+    from ganlab.training.callbacks import fit_logged, fit_together, in_background
 
     ring, results, series, clouds, critics = ring_of_gaussians(), {}, {}, [], {}
     run.file("snapshots").mkdir(exist_ok=True)
-    for kind in KINDS:
+    models, trainings = {}, []
+    for kind in KINDS:  # built here, one after the other: the same weights as trained alone
         make = functools.partial(ring_model, kind, latent_dim=latent_dim, seed=seed,
                                  total_steps=epochs * steps_per_epoch)
-        model = make() if runtime is None else runtime.build(make)
-        # The figures of an epoch are computed while the next one trains (a core is idle).
+        model = models[kind] = make() if runtime is None else runtime.build(make)
+        # The figures of an epoch are computed while the next one trains.
         # W1 of the ungraded GAN and WGAN averages half as many transport problems.
         figures_of = in_background(functools.partial(
             grading.critic_figures, real=real, kind=kind, latent_dim=latent_dim, seed=seed,
@@ -390,11 +391,15 @@ def compare_on_ring(run, real, epochs, steps_per_epoch, batch_size, latent_dim=2
                     run.save_model(net, grading.lab05_snapshot_name(epoch, name))
             return figures_of(m)
 
-        _, figs = fit_logged(model, dataset_for(model, real, batch_size, seed),
-                             run.file(f"tb/{kind}"), epochs, steps_per_epoch, evaluate,
-                             label=f"{kind} on the ring",
-                             checkpointer=lambda extras, model=model, kind=kind:
-                             run.checkpointer(model, f"ring_{kind}", extras))
+        trainings.append(functools.partial(
+            fit_logged, model, dataset_for(model, real, batch_size, seed),
+            run.file(f"tb/{kind}"), epochs, steps_per_epoch, evaluate,
+            label=f"{kind} on the ring",
+            checkpointer=lambda extras, model=model, kind=kind:
+            run.checkpointer(model, f"ring_{kind}", extras)))
+    # The three train at once (their small steps leave a core idle each).
+    for (kind, model), (_, figs) in zip(models.items(), fit_together(trainings, runtime),
+                                        strict=True):
         w1 = [r["w1"] for r in figs.records]
         est = [r["estimate"] for r in figs.records]
         series[kind] = ([r["epoch"] for r in figs.records], w1, est)

@@ -132,8 +132,8 @@ class EpochFigures(keras.callbacks.Callback):
 def in_background(evaluate, *nets):
     """An `EpochFigures` evaluation that runs in a thread while training goes on.
 
-    Each call copies the weights of `nets` into private clones (made once)
-    and starts `evaluate(*clones)` in a new thread, returning its Future; the
+    Each call copies the weights of `nets` into private clones (made once,
+    here) and starts `evaluate(*clones)` in a new thread, returning its Future; the
     copies keep the figures those of the epoch that asked for them. Worth it
     when an evaluation takes as long as an epoch and training leaves a core
     idle (lab 05's toy nets: exact W1s beside small-batch steps).
@@ -148,15 +148,14 @@ def in_background(evaluate, *nets):
     Returns:
         callable model -> Future of evaluate's dict.
     """
-    clones = []
+    # Made here, in the calling thread (the model may then train in another:
+    # `fit_together`). A clone's initializers draw their seeds from Python's
+    # `random`: put its state back, so that the run's later draws do not move.
+    state = random.getstate()
+    clones = [keras.models.clone_model(net) for net in nets]
+    random.setstate(state)
 
     def start(model):
-        if not clones:
-            # A clone's initializers draw their seeds from Python's `random`: put its
-            # state back, so that the run's later draws (the next model's) do not move.
-            state = random.getstate()
-            clones.extend(keras.models.clone_model(net) for net in nets)
-            random.setstate(state)
         for clone, net in zip(clones, nets, strict=True):
             clone.set_weights(net.get_weights())
         future = Future()
@@ -171,6 +170,59 @@ def in_background(evaluate, *nets):
         return future
 
     return start
+
+
+def fit_together(trainings, runtime=None):
+    """Run independent trainings at once, one thread each; their results, in order.
+
+    A lab that trains several small models side by side (lab 01's three
+    GANs, lab 05's GAN, WGAN and WGAN-GP) keeps about one core busy per
+    model: their steps are chains of small ops, and a step waits for the
+    previous one. Two such chains in two threads fill two cores (TensorFlow
+    releases the GIL while a step runs). Each model trains exactly as it
+    would alone, from its own seed, data and checkpoints; only the order in
+    which their progress lines appear changes (plain lines meanwhile: two
+    terminal bars would overwrite each other).
+
+    Build every model before (in the calling thread: the weights drawn at
+    initialisation keep their order) and do what follows training after:
+    only `fit` belongs in a training.
+
+    Args:
+        trainings: zero-argument callables, e.g. `functools.partial(fit_logged, ...)`.
+        runtime: the lab's `Runtime`; one after the other unless its
+            `fits_together` (one replica). None: together.
+
+    Returns:
+        The trainings' return values, in their order.
+
+    Raises:
+        The first training's exception (by order), once all have stopped.
+    """
+    trainings = list(trainings)
+    if len(trainings) < 2 or (runtime is not None and not runtime.fits_together):
+        return [train() for train in trainings]
+    from ganlab.training import progress
+
+    futures = [Future() for _ in trainings]
+
+    def work(train, future):
+        try:
+            future.set_result(train())
+        except BaseException as error:  # re-raised below, in the calling thread
+            future.set_exception(error)
+
+    threads = [threading.Thread(target=work, args=pair, name=f"fit_together-{i}", daemon=True)
+               for i, pair in enumerate(zip(trainings, futures, strict=True))]
+    plain = progress.set_plain(True)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        progress.set_plain(plain)
+    return [future.result() for future in futures]
 
 
 def tensorboard(log_dir):

@@ -26,6 +26,18 @@ import time
 import keras
 
 _QUIET = False
+_PLAIN = False
+
+
+def set_plain(plain=True):
+    """Plain lines, never the terminal bar, for every later training run (`fit_together`).
+
+    Returns:
+        The previous setting.
+    """
+    global _PLAIN
+    previous, _PLAIN = _PLAIN, bool(plain)
+    return previous
 
 
 def set_quiet(quiet=True):
@@ -86,7 +98,9 @@ class Progress(keras.callbacks.Callback):
     # ---------------------------------------------------------- callbacks
     def on_train_begin(self, logs=None):
         self.stream = self._stream or sys.stdout
-        self.tty = self._tty if self._tty is not None else isatty(self.stream)
+        # Runs training side by side (`fit_together`) would redraw one line in turn.
+        self.tty = False if _PLAIN else (self._tty if self._tty is not None
+                                         else isatty(self.stream))
         self.epochs = int(self.params.get("epochs") or 1)
         self.steps = int(self.params.get("steps") or 1)
         self.total = self.epochs * self.steps

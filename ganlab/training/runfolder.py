@@ -23,6 +23,7 @@ import platform
 import shutil
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import keras
@@ -127,6 +128,7 @@ class RunFolder:
         self.chief = is_chief() if chief is None else bool(chief)
         self.checkpoint_root = out / f"{name}.ckpt"
         self._superseded = False
+        self._supersede_lock = threading.Lock()  # models may train at once (fit_together)
         self._scratch = None
         if not self.chief:  # write nothing into the shared --out
             self._scratch = Path(tempfile.mkdtemp(prefix=f"ganlab-{name}-worker-"))
@@ -170,9 +172,10 @@ class RunFolder:
         Returns:
             A `Checkpointer`, already restored when the run resumes.
         """
-        if self.chief and not self._superseded:
-            supersede(self.checkpoint_root, self.resume)
-        self._superseded = True
+        with self._supersede_lock:
+            if self.chief and not self._superseded:
+                supersede(self.checkpoint_root, self.resume)
+            self._superseded = True
         directory = self.checkpoint_root if key is None else self.checkpoint_root / key
         return Checkpointer(model, directory, resume=self.resume, fingerprint=self.fingerprint,
                             extras=extras, root=self.checkpoint_root, chief=self.chief)

@@ -402,6 +402,16 @@ class Runtime:
             model.steps_per_execution = 1
         return model
 
+    @property
+    def fits_together(self):
+        """Whether independent models may train at once, in threads (`fit_together`).
+
+        Only with one replica: under a mirrored strategy each model's steps
+        run collective all-reduces, and two models launching theirs at once
+        can interleave them differently on each device (with NCCL, a hang).
+        """
+        return self.replicas == 1
+
     def check_batch_size(self, batch_size, name="batch_size"):
         check_batch_size(batch_size, self.strategy, name)
 
