@@ -46,15 +46,14 @@ margin). Tracking, seeds 0 / 1 / 2 / 3 / 4: 0.32 / 0.38 / 0.30 / 0.31 /
 0.33; the same runs with the critic frozen after epoch 1: 0.13 / 0.11 /
 0.10 / 0.17 / 0.13 (rho 0.54 / 0.39 / -0.09 / 0.33 / 0.51); 0.24 lies
 midway (seed 4 measured later, after the bar was set: 8/8 modes, high
-quality 0.739, rho 0.930). --quick, grading included, on a 2-core CPU at
-load 0.4-1.8 (2026-12-01): 109 / 115 / 104 s for seeds 0 / 1 / 2, all
-passing (8/8 modes, high quality 0.755 / 0.731 / 0.719, rho 0.951 / 0.957
-/ 0.943, tracking 0.32 / 0.38 / 0.30). Since then the curves are computed
-beside training and the ungraded models' W1 from 4 problems: back to back
-with that revision (0361ac3) on a slower day of the same host, 184 / 198 /
-204 s before against 169 / 169 / 161 s after (seeds 0 / 1 / 2; wall ratios
-1.09 / 1.17 / 1.27; the same graded figures; benchmarks/results/
-labs_against_0361ac3.md).
+quality 0.739, rho 0.930). --quick, grading included, seeds 0 / 1 / 2 on a
+2-core CPU: 101 / 97 / 99 s on 2026-12-03 (a slow day of the host: lab 01
+took 24-29 s against 18-19 s on 2026-12-01), all passing with the figures
+above (8/8 modes, high quality 0.755 / 0.731 / 0.719, rho 0.951 / 0.957 /
+0.943, tracking 0.32 / 0.38 / 0.30). What each speed-up gave, back to back
+with the revision before it: benchmarks/results/labs_against_*.md (the
+curves beside training, 0361ac3; tf.data autotuning off, 4f3bba9; the three
+models training at once, b49bcbd).
 
     python labs/05_wgan.py --quick
 """
