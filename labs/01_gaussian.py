@@ -24,7 +24,10 @@ Grading bar (recomputed by the grader from generator.keras, 10,000 samples,
 fixed seed): W1 < 0.1 sigma, |mean - mu| < 0.1 sigma and
 |std - sigma| < 0.2 sigma; it held for seeds 0-4. With --quick on an idle
 2-core CPU: 18.9 / 18.5 / 18.3 s for seeds 0 / 1 / 2 (load 0.4-1.4,
-TensorFlow's start included; W1 0.066 / 0.053 / 0.056 sigma).
+TensorFlow's start included; W1 0.066 / 0.053 / 0.056 sigma). With the three
+GANs training at once (`fit_together`) the figures are the same, and on
+2026-12-03, a slower day of the host, 24.3 / 29.3 / 23.6 s against 26.7 /
+28.9 / 24.3 s one after the other (benchmarks/results/labs_against_b49bcbd.md).
 
     python labs/01_gaussian.py --quick
 """

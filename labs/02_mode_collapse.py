@@ -17,8 +17,9 @@ lands within 3 stddev of it) and the share of high-quality samples (within
 
 Grading bar, on the minibatch model on the ring (generator.keras, 10,000
 samples, fixed seed): at least 7 of 8 modes covered and at least 70%
-high-quality samples. With --quick on a 2-core CPU: about one minute
-(48-82 s at load 11). Measured with --quick, seeds 0/1/2/3/4: 8/8 modes on
+high-quality samples. With --quick on a 2-core CPU: 31-34 s (2026-12-03,
+the two models training at once; benchmarks/results/labs_against_b49bcbd.md),
+48-82 s at load 11 on an earlier day. Measured with --quick, seeds 0/1/2/3/4: 8/8 modes on
 every seed, high quality 0.831/0.837/0.815/0.836/0.828. Before minibatch
 discrimination averaged its features over the minibatch (the plain sum
 saturated D's first logits), seeds 2 and 4 stayed at 0 of 8 modes.
