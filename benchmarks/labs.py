@@ -1,6 +1,6 @@
 """Wall time, CPU time and peak memory of each lab's --quick run (the figure students feel).
 
-    python benchmarks/labs.py [01_gaussian 05_wgan ...] [--against REV] [--seed S ...]
+    python benchmarks/labs.py [01_gaussian 05_wgan ...] [--against REV] [--seed S ...] [--keep DIR]
 
 Each lab runs in its own process into a temporary folder. Its wall time
 (TensorFlow's import included), its CPU time (user + system: on a shared
@@ -40,8 +40,16 @@ def measure(tree, lab, out, seed):
         proc.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         lines = log.read().splitlines()
-    verdict = next((line for line in lines if line.startswith("bar:")), f"exit {proc.returncode}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, verdict
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, verdict(lines, proc.returncode)
+
+
+def verdict(lines, returncode):
+    """Every verdict a lab printed ("bar: ..."), wherever on its line, or its exit status.
+
+    Lab 13 prints one per part, after the part's figures ("LAPGAN: ...; bar: PASSED").
+    """
+    found = [line[line.index("bar:"):] for line in lines if "bar:" in line]
+    return " | ".join(found) or f"exit {returncode}"
 
 
 def parse(argv):
@@ -50,6 +58,9 @@ def parse(argv):
     p.add_argument("--against", metavar="REV", help="also run each lab from git revision REV")
     p.add_argument("--seed", type=int, nargs="+", default=[0],
                    help="the labs' --seed; several run one after another (default 0)")
+    p.add_argument("--keep", metavar="DIR",
+                   help="keep the run folders, as DIR/seed<S>/{after,before}/<lab> (default: "
+                        "thrown away); their metrics.json has the figures of the bar's seeds")
     args = p.parse_args(argv)
     known = sorted(path.stem for path in (ROOT / "labs").glob("[0-9][0-9]_*.py"))
     unknown = [lab for lab in args.labs if lab not in known]
@@ -99,9 +110,10 @@ def main(argv):
         before_tree = checkout(args.against, Path(tmp) / "before") if args.against else None
         try:
             for seed, lab in ((s, lab) for s in args.seed for lab in args.labs):
-                before = (measure(before_tree, lab, str(Path(tmp) / "b"), seed)
+                out = Path(args.keep or tmp) / f"seed{seed}"
+                before = (measure(before_tree, lab, str(out / "before"), seed)
                           if before_tree else None)
-                after = measure(ROOT, lab, str(Path(tmp) / "a"), seed)
+                after = measure(ROOT, lab, str(out / "after"), seed)
                 rows.append((lab, seed, after, before, os.getloadavg()[0]))
                 shown = "" if before is None else (
                     f"  before {before[0]:6.1f} s wall {before[1]:6.1f} s CPU  {before[3]}  |")

@@ -127,3 +127,15 @@ def test_precision_axis_takes_only_the_policies_asked_for():
                             "float32"]
     assert precisions(precisions=("mixed_bfloat16",)) == ["float32", "mixed_bfloat16"] + [
         "float32"] * 3
+
+
+def test_lab_timer_keeps_every_verdict_wherever_on_its_line():
+    # Lab 13 prints a verdict per part, each after its figures; a lab that printed none is its exit.
+    from labs import verdict
+
+    lines = ["run folder: runs/13_lapgan_text",
+             "LAPGAN: confident 0.734; residual mean +0.0002; bar: PASSED",
+             "GAN-CLS: digit 0.870, tilt 0.938, weight 0.867 (held-out phrasings)",
+             "text: bar: FAILED: digit 0.70 < 0.8"]
+    assert verdict(lines, 0) == "bar: PASSED | bar: FAILED: digit 0.70 < 0.8"
+    assert verdict(["mean 3.990 (target 4.0)"], 1) == "exit 1"
